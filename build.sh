@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# catdog's one entry point: build | serve | test | bench. Installs what is missing, so a fresh
+# machine needs nothing but Rust (rustup), Node.js and Python.
+#   ./build.sh          build a self-contained dist/ (page + wasm) for any static host
+#   ./build.sh serve    build, then serve dist/ on 127.0.0.1 (PORT=8000 by default)
+#   ./build.sh test     every test: native, wasm in headless Chromium, end-to-end page tests
+#   ./build.sh bench    benchmarks that print numbers
+set -euo pipefail
+cd "$(dirname "$0")"
+
+TARGET=wasm32-unknown-unknown
+PORT=${PORT:-8000}
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# The wasm-bindgen CLI must be exactly the version of the crate in Cargo.lock.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock
+}
+
+ensure_wasm_tools() {
+  if ! rustup target list --installed | grep -qx "$TARGET"; then
+    say "installing the Rust target $TARGET"
+    rustup target add "$TARGET"
+  fi
+  local want have
+  want=$(wasm_bindgen_version)
+  have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+  if [ "$have" != "$want" ]; then
+    say "installing wasm-bindgen-cli $want (a few minutes, once)"
+    cargo install wasm-bindgen-cli --version "=$want"
+  fi
+}
+
+ensure_npm() {
+  # npm ci again only when the lock changed since the last install.
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    say "installing npm packages from package-lock.json"
+    npm ci --no-audit --no-fund
+  fi
+}
+
+ensure_chromium() {
+  if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
+    return
+  fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing Debian's chromium and chromium-driver"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  else
+    echo "Headless browser tests need Chromium and ChromeDriver: sudo apt-get install chromium chromium-driver" >&2
+    exit 1
+  fi
+}
+
+build() {
+  ensure_wasm_tools
+  ensure_npm
+  say "building the wasm core"
+  cargo build --release --lib --target "$TARGET"
+  rm -rf www/pkg
+  wasm-bindgen --target web --no-typescript --out-dir www/pkg "target/$TARGET/release/catdog.wasm"
+  # npm's wasm-opt (binaryen 132); Debian's older one breaks wasm-bindgen's externref table.
+  node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    www/pkg/catdog_bg.wasm -o www/pkg/catdog_bg.wasm
+  rm -rf dist
+  mkdir -p dist
+  cp -r www/. dist/
+  say "dist/ is ready: $(du -sh dist | cut -f1), wasm $(du -k dist/pkg/catdog_bg.wasm | cut -f1) KiB"
+}
+
+serve() {
+  build
+  say "serving dist/ at http://127.0.0.1:$PORT/ (Ctrl-C stops)"
+  echo "http://127.0.0.1:$PORT/"
+  exec python3 -m http.server "$PORT" --bind 127.0.0.1 --directory dist
+}
+
+test_all() {
+  say "native tests"
+  cargo test --release
+  ensure_chromium
+  build
+  say "wasm tests in headless Chromium"
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+    CHROMEDRIVER=/usr/bin/chromedriver \
+    cargo test --target "$TARGET" --test web
+  if compgen -G "tests/e2e/*.test.mjs" >/dev/null; then
+    say "end-to-end page tests"
+    node --test --test-concurrency=1 tests/e2e/
+  fi
+}
+
+bench() {
+  echo "No benchmarks yet." >&2
+}
+
+case "${1:-build}" in
+  build) build ;;
+  serve) serve ;;
+  test) test_all ;;
+  bench) bench ;;
+  *) echo "usage: ./build.sh [build|serve|test|bench]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,159 @@
+//! Class names, and labels read from file and folder names as in the tutorial (`dog` is 1,
+//! `cat` is 0), but by whole words: `noncat` is not `cat`.
+
+use crate::{Error, Result};
+
+/// The two class names: index 0 is label 0 (negative), index 1 is label 1 (positive).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Classes {
+    names: [String; 2],
+}
+
+impl Default for Classes {
+    /// The tutorial's classes: `cat` = 0, `dog` = 1.
+    fn default() -> Self {
+        Classes { names: ["cat".into(), "dog".into()] }
+    }
+}
+
+impl Classes {
+    /// Two different class names made of letters; they are matched case-insensitively.
+    pub fn new(negative: &str, positive: &str) -> Result<Self> {
+        let (negative, positive) = (negative.trim().to_lowercase(), positive.trim().to_lowercase());
+        let is_word = |s: &str| !s.is_empty() && s.chars().all(char::is_alphabetic);
+        if !is_word(&negative) || !is_word(&positive) || negative == positive {
+            return Err(Error::BadClasses(format!("{negative},{positive}")));
+        }
+        Ok(Classes { names: [negative, positive] })
+    }
+
+    /// Parses `"negative,positive"`, as given to `--classes`.
+    pub fn parse(spec: &str) -> Result<Self> {
+        match spec.split(',').collect::<Vec<_>>().as_slice() {
+            [negative, positive] => Self::new(negative, positive),
+            _ => Err(Error::BadClasses(spec.to_string())),
+        }
+    }
+
+    /// The name of label 0 or 1.
+    pub fn name(&self, label: u8) -> &str {
+        &self.names[usize::from(label != 0)]
+    }
+
+    /// Both names, label 0 first.
+    pub fn names(&self) -> [&str; 2] {
+        [&self.names[0], &self.names[1]]
+    }
+
+    /// The label of a class name (case-insensitive), if it is one of the two.
+    pub fn label_of(&self, name: &str) -> Option<u8> {
+        let name = name.trim().to_lowercase();
+        self.names.iter().position(|n| *n == name).map(|i| i as u8)
+    }
+
+    /// The label a path's names give: the file name first, then its folders from the nearest
+    /// up. A name that says both classes, or a path where nothing does, is an error, never a guess.
+    /// Pass the path relative to the folder the user chose, so folders above it do not count.
+    pub fn label_for_path(&self, path: &str) -> Result<u8> {
+        let mut parts: Vec<&str> = path.split(['/', '\\']).filter(|p| !p.is_empty()).collect();
+        if let Some(file) = parts.last_mut() {
+            *file = file.rsplit_once('.').map_or(*file, |(stem, _)| stem);
+        }
+        for part in parts.iter().rev() {
+            let found: Vec<u8> = words(part).filter_map(|w| self.label_of(&w)).collect();
+            let (has0, has1) = (found.contains(&0), found.contains(&1));
+            match (has0, has1) {
+                (true, true) => return Err(self.label_error(path, "both")),
+                (true, false) => return Ok(0),
+                (false, true) => return Ok(1),
+                (false, false) => {}
+            }
+        }
+        Err(self.label_error(path, "neither"))
+    }
+
+    fn label_error(&self, path: &str, which: &str) -> Error {
+        let joiner = if which == "both" { "and" } else { "nor" };
+        Error::Label(format!(
+            "{path}: its name says {which} '{}' {joiner} '{}'",
+            self.names[0], self.names[1]
+        ))
+    }
+}
+
+/// Lower-case words of a name: runs of letters, so `cat.12`, `Cat_12` and `cat12` all hold `cat`.
+fn words(name: &str) -> impl Iterator<Item = String> + '_ {
+    name.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()).map(str::to_lowercase)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cats_dogs() -> Classes {
+        Classes::default()
+    }
+
+    #[test]
+    fn the_file_name_gives_the_label() {
+        let c = cats_dogs();
+        assert_eq!(c.label_for_path("cat.10023.jpg").unwrap(), 0);
+        assert_eq!(c.label_for_path("dog.7.png").unwrap(), 1);
+        assert_eq!(c.label_for_path("My_Dog-2.JPG").unwrap(), 1);
+        assert_eq!(c.label_for_path("cat12.jpg").unwrap(), 0);
+    }
+
+    #[test]
+    fn folders_count_when_the_file_name_says_nothing() {
+        let c = cats_dogs();
+        assert_eq!(c.label_for_path("train/dog/IMG_0001.jpg").unwrap(), 1);
+        assert_eq!(c.label_for_path("photos\\cats and more\\cat\\x.png").unwrap(), 0);
+    }
+
+    #[test]
+    fn the_nearest_name_wins() {
+        assert_eq!(cats_dogs().label_for_path("dog/cat.1.jpg").unwrap(), 0);
+    }
+
+    #[test]
+    fn whole_words_only_noncat_is_not_cat() {
+        let c = Classes::parse("noncat,cat").unwrap();
+        assert_eq!(c.label_for_path("train/noncat/000.png").unwrap(), 0);
+        assert_eq!(c.label_for_path("train/cat/002.png").unwrap(), 1);
+        assert!(cats_dogs().label_for_path("noncat/000.png").is_err());
+        assert!(cats_dogs().label_for_path("concatenate.png").is_err());
+    }
+
+    #[test]
+    fn the_extension_is_not_a_word() {
+        let c = Classes::new("png", "dog").unwrap();
+        assert!(c.label_for_path("photo.png").is_err());
+    }
+
+    #[test]
+    fn rejects_a_name_that_says_both_classes() {
+        let err = cats_dogs().label_for_path("cat-and-dog.jpg").unwrap_err();
+        assert!(matches!(&err, Error::Label(m) if m.contains("both")), "{err}");
+    }
+
+    #[test]
+    fn rejects_a_name_that_says_neither_class() {
+        let err = cats_dogs().label_for_path("holiday/IMG_0001.jpg").unwrap_err();
+        assert!(matches!(&err, Error::Label(m) if m.contains("neither")), "{err}");
+    }
+
+    #[test]
+    fn class_names_are_configurable_and_case_insensitive() {
+        let c = Classes::parse(" NonCat , Cat ").unwrap();
+        assert_eq!(c.names(), ["noncat", "cat"]);
+        assert_eq!(c.label_of("CAT"), Some(1));
+        assert_eq!(c.name(0), "noncat");
+    }
+
+    #[test]
+    fn rejects_bad_class_lists() {
+        for spec in ["cat", "cat,cat", "cat,", "cat,dog,bird", "cat,dog2", ""] {
+            assert!(matches!(Classes::parse(spec), Err(Error::BadClasses(_))), "{spec}");
+        }
+    }
+}

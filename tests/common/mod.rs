@@ -1,0 +1,47 @@
+//! Helpers shared by the integration tests: where `../shared` is, and small photo folders.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use image::{ImageFormat, Rgb, RgbImage};
+
+/// `../shared` beside the project, or `None` (with a message saying the test is skipped).
+pub fn shared(what: &str) -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared").join(what);
+    if dir.exists() {
+        Some(dir)
+    } else {
+        eprintln!("SKIPPED: {} is absent (it lives in ../shared beside the project)", dir.display());
+        None
+    }
+}
+
+/// A fresh empty folder under the target directory.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("creating a test folder");
+    dir
+}
+
+/// A photo of `class`-typical colours: cats reddish on the left, dogs bluish on the right.
+pub fn photo(label: u8, variant: u32, width: u32, height: u32) -> RgbImage {
+    RgbImage::from_fn(width, height, |x, y| {
+        let noise = ((x * 7 + y * 13 + variant * 31) % 40) as u8;
+        let bright = if (x < width / 2) == (label == 0) { 200 } else { 40 };
+        if label == 0 {
+            Rgb([bright + noise / 2, 60 + noise, 50])
+        } else {
+            Rgb([50, 60 + noise, bright + noise / 2])
+        }
+    })
+}
+
+/// Writes `photo(..)` to `dir/name` in the format its extension says.
+pub fn write_photo(dir: &Path, name: &str, label: u8, variant: u32) {
+    let format = ImageFormat::from_path(name).expect("a known extension");
+    photo(label, variant, 80 + variant % 30, 60 + variant % 20)
+        .save_with_format(dir.join(name), format)
+        .expect("writing a test photo");
+}
