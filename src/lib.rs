@@ -2,9 +2,10 @@
 //! command line and the browser.
 //!
 //! The core (everything but `web`) is pure Rust: image preparation, labels, the data set, the
-//! model, training, metrics and the model file. `web` is the only module that knows about
-//! wasm-bindgen; it exists only on wasm32.
+//! model, training, metrics, the model file, the page's training session and its loss chart.
+//! `web` is the only module that knows about wasm-bindgen; it exists only on wasm32.
 
+pub mod chart;
 pub mod dataset;
 pub mod error;
 pub mod image_prep;
@@ -13,6 +14,7 @@ pub mod metrics;
 pub mod model;
 pub mod model_file;
 pub mod rng;
+pub mod session;
 pub mod train;
 #[cfg(target_arch = "wasm32")]
 pub mod web;

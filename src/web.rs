@@ -1,21 +1,20 @@
-//! The only wasm-facing file: a handle that owns the photos and the model inside wasm memory.
-//! JavaScript passes bytes in and gets small values back; every export converts, calls the
-//! core and returns `Result<_, JsError>`, so a bad input is a message for the page, never a panic.
+//! The only wasm-facing file: a handle over the core's training `Session` (photos and model live
+//! in wasm memory; the page runs it in a Web Worker) and the loss chart drawn on a DOM canvas.
+//! JavaScript passes bytes in and gets small values back; every fallible export converts, calls
+//! the core and returns `Result<_, JsError>`, so a bad input is a message for the page, never a panic.
 
+use plotters_canvas::CanvasBackend;
 use wasm_bindgen::prelude::*;
 
-use crate::dataset::Dataset;
-use crate::image_prep::{prepare_bytes, prepare_rgba, FEATURES};
-use crate::labels::Classes;
-use crate::model::Model;
-use crate::train::{F64Objective, Init, Settings, Trainer};
+use crate::chart::{draw_loss, LossHistory};
+use crate::session::{RunOptions, Session};
+use crate::train::Init;
 
 /// Photos, labels and the model being trained, behind one handle.
 #[wasm_bindgen]
+#[derive(Default)]
 pub struct Catdog {
-    classes: Classes,
-    data: Dataset,
-    trainer: Option<Trainer>,
+    session: Session,
 }
 
 #[wasm_bindgen]
@@ -23,80 +22,154 @@ impl Catdog {
     /// An empty handle with the tutorial's classes, `cat` (0) and `dog` (1).
     #[wasm_bindgen(constructor)]
     pub fn new() -> Catdog {
-        Catdog { classes: Classes::default(), data: Dataset::new(), trainer: None }
+        Catdog::default()
+    }
+
+    /// The class names, label 0 first.
+    #[wasm_bindgen(js_name = classNames)]
+    pub fn class_names(&self) -> Vec<String> {
+        self.session.classes().names().map(String::from).to_vec()
     }
 
     /// Adds a photo file labelled by its name (or folder path); returns the label.
     #[wasm_bindgen(js_name = addPhoto)]
     pub fn add_photo(&mut self, name: &str, bytes: &[u8]) -> Result<u8, JsError> {
-        let label = self.classes.label_for_path(name)?;
-        self.data.push(name, &prepare_bytes(bytes, name)?, label)?;
-        Ok(label)
+        Ok(self.session.add(name, bytes, None)?)
+    }
+
+    /// Adds a photo file with the given label, whatever its name says; returns the label.
+    #[wasm_bindgen(js_name = addPhotoAs)]
+    pub fn add_photo_as(&mut self, name: &str, bytes: &[u8], label: u8) -> Result<u8, JsError> {
+        Ok(self.session.add(name, bytes, Some(label))?)
+    }
+
+    /// Number of photos.
+    pub fn len(&self) -> usize {
+        self.session.len()
+    }
+
+    /// True when there are no photos.
+    #[wasm_bindgen(js_name = isEmpty)]
+    pub fn is_empty(&self) -> bool {
+        self.session.is_empty()
     }
 
     /// Number of photos with label 0 or 1.
     pub fn count(&self, label: u8) -> usize {
-        self.data.class_counts()[usize::from(label != 0)]
+        self.session.counts()[usize::from(label != 0)]
     }
 
-    /// Starts gradient descent from zeros on all photos.
+    /// The 64x64 RGB pixels the model sees for photo `index`.
+    pub fn photo(&self, index: usize) -> Result<Vec<u8>, JsError> {
+        Ok(self.session.photo(index)?.to_vec())
+    }
+
+    /// Removes photo `index`.
+    pub fn remove(&mut self, index: usize) -> Result<(), JsError> {
+        Ok(self.session.remove(index)?)
+    }
+
+    /// Gives photo `index` label 0 or 1.
+    #[wasm_bindgen(js_name = setLabel)]
+    pub fn set_label(&mut self, index: usize, label: u8) -> Result<(), JsError> {
+        Ok(self.session.set_label(index, label)?)
+    }
+
+    /// Holds out `test_share` of each class (split with `split_seed`) and starts gradient
+    /// descent from zeros, or from random weights when `random_seed` is given.
     #[wasm_bindgen(js_name = startTraining)]
-    pub fn start_training(&mut self, learning_rate: f64, iterations: usize) -> Result<(), JsError> {
-        self.data.check_trainable(&self.classes)?;
-        let settings = Settings { learning_rate, iterations, record_every: 1 };
-        let objective = F64Objective::new(self.data.features_f64(), self.data.labels_f64())?;
-        let model = Init::Zeros.model(FEATURES);
-        self.trainer = Some(Trainer::new(Box::new(objective), model, settings)?);
-        Ok(())
+    pub fn start_training(
+        &mut self,
+        learning_rate: f64,
+        iterations: usize,
+        random_seed: Option<u32>,
+        test_share: f64,
+        split_seed: u32,
+    ) -> Result<(), JsError> {
+        let init = random_seed.map_or(Init::Zeros, |seed| Init::Random { seed });
+        Ok(self.session.start(RunOptions { learning_rate, iterations, init, test_share, split_seed })?)
     }
 
-    /// Runs up to `steps` iterations; returns the last cost.
+    /// Runs up to `steps` more iterations; returns how many ran (0 once done).
     #[wasm_bindgen(js_name = trainSteps)]
-    pub fn train_steps(&mut self, steps: usize) -> Result<f64, JsError> {
-        let trainer = self.trainer.as_mut().ok_or_else(|| JsError::new("press Train first"))?;
-        let mut cost = f64::NAN;
-        for _ in 0..steps {
-            if trainer.is_done() {
-                break;
-            }
-            cost = trainer.step()?;
-        }
-        Ok(cost)
+    pub fn train_steps(&mut self, steps: usize) -> Result<usize, JsError> {
+        Ok(self.session.steps(steps)?)
     }
 
     /// Iterations run so far.
     pub fn iteration(&self) -> usize {
-        self.trainer.as_ref().map_or(0, Trainer::iteration)
+        self.session.progress().0
     }
 
-    /// Probability of `dog` for a photo file.
+    /// Iterations the run was started with.
+    pub fn iterations(&self) -> usize {
+        self.session.progress().1
+    }
+
+    /// Photos in the training part of the run.
+    #[wasm_bindgen(js_name = trainCount)]
+    pub fn train_count(&self) -> usize {
+        self.session.split_sizes().0
+    }
+
+    /// Photos held out for testing in the run.
+    #[wasm_bindgen(js_name = testCount)]
+    pub fn test_count(&self) -> usize {
+        self.session.split_sizes().1
+    }
+
+    /// Training costs from iteration `from` on.
+    #[wasm_bindgen(js_name = trainCosts)]
+    pub fn train_costs(&self, from: usize) -> Vec<f64> {
+        self.session.train_costs(from).to_vec()
+    }
+
+    /// Held-out costs from iteration `from` on.
+    #[wasm_bindgen(js_name = testCosts)]
+    pub fn test_costs(&self, from: usize) -> Vec<f64> {
+        self.session.test_costs(from).to_vec()
+    }
+
+    /// Percent of the training photos classified right.
+    #[wasm_bindgen(js_name = trainAccuracy)]
+    pub fn train_accuracy(&self) -> Result<f64, JsError> {
+        Ok(self.session.train_accuracy()?)
+    }
+
+    /// Percent of the held-out photos classified right; undefined when none are held out.
+    #[wasm_bindgen(js_name = testAccuracy)]
+    pub fn test_accuracy(&self) -> Result<Option<f64>, JsError> {
+        Ok(self.session.test_accuracy()?)
+    }
+
+    /// Probability of label 1 (`dog`) for a photo file.
     #[wasm_bindgen(js_name = predictPhoto)]
     pub fn predict_photo(&self, bytes: &[u8]) -> Result<f64, JsError> {
-        Ok(self.probability(&prepare_bytes(bytes, "the photo")?)?)
+        Ok(self.session.predict_photo(bytes)?)
     }
 
-    /// Probability of `dog` for an RGBA frame (a canvas's ImageData).
+    /// Probability of label 1 (`dog`) for an RGBA frame (a canvas's ImageData).
     #[wasm_bindgen(js_name = predictFrame)]
     pub fn predict_frame(&self, rgba: &[u8], width: u32, height: u32) -> Result<f64, JsError> {
-        Ok(self.probability(&prepare_rgba(rgba, width, height)?)?)
+        Ok(self.session.predict_frame(rgba, width, height)?)
+    }
+
+    /// The model file (JSON) of the current model.
+    #[wasm_bindgen(js_name = modelJson)]
+    pub fn model_json(&self) -> Result<String, JsError> {
+        Ok(self.session.model_json()?)
+    }
+
+    /// Loads a model file for predictions; a bad file keeps the current model.
+    #[wasm_bindgen(js_name = loadModelJson)]
+    pub fn load_model_json(&mut self, text: &str) -> Result<(), JsError> {
+        Ok(self.session.load_model_json(text)?)
     }
 }
 
-impl Default for Catdog {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Catdog {
-    fn model(&self) -> crate::Result<&Model> {
-        self.trainer.as_ref().map(Trainer::model).ok_or_else(|| crate::Error::Setting("train a model first".into()))
-    }
-
-    fn probability(&self, pixels: &[u8]) -> crate::Result<f64> {
-        let model = self.model()?;
-        let mut one = Dataset::new();
-        one.push("photo", pixels, 0)?;
-        Ok(model.probability(one.features_f64().row(0)))
-    }
+/// Draws the loss chart on the canvas with id `canvas_id`, at the canvas's pixel size.
+#[wasm_bindgen(js_name = drawLossChart)]
+pub fn draw_loss_chart(canvas_id: &str, train: &[f64], test: &[f64], iterations: usize) -> Result<(), JsError> {
+    let backend = CanvasBackend::new(canvas_id).ok_or_else(|| JsError::new(&format!("there is no canvas #{canvas_id}")))?;
+    Ok(draw_loss(backend, LossHistory { train, test, iterations })?)
 }

@@ -1,10 +1,13 @@
-//! The wasm facade in headless Chromium: photos in, training, a prediction out, errors as messages.
+//! The wasm facade in headless Chromium: photos in, training with a held-out part, predictions
+//! out, errors as messages, and the loss chart drawn into a real DOM canvas.
 
 #![cfg(target_arch = "wasm32")]
 
-use catdog::web::Catdog;
+use catdog::web::{draw_loss_chart, Catdog};
 use image::{ImageFormat, Rgb, RgbImage};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -15,20 +18,49 @@ fn png(label: u8) -> Vec<u8> {
     out.into_inner()
 }
 
+fn handle_with(n: usize) -> Catdog {
+    let mut handle = Catdog::new();
+    for i in 0..n {
+        assert_eq!(handle.add_photo(&format!("cat.{i}.png"), &png(0)).ok(), Some(0));
+        assert_eq!(handle.add_photo(&format!("pets/dog/{i}.png"), &png(1)).ok(), Some(1));
+    }
+    handle
+}
+
 #[wasm_bindgen_test]
 fn trains_on_dropped_photos_and_classifies_one() {
-    let mut handle = Catdog::new();
-    assert_eq!(handle.add_photo("cat.1.png", &png(0)).ok(), Some(0));
-    assert_eq!(handle.add_photo("pets/dog/x.png", &png(1)).ok(), Some(1));
-    assert_eq!((handle.count(0), handle.count(1)), (1, 1));
-    assert!(handle.start_training(0.05, 200).is_ok());
-    let first = handle.train_steps(1).ok().unwrap();
-    let last = handle.train_steps(500).ok().unwrap();
-    assert_eq!(handle.iteration(), 200);
-    assert!(last < first && last.is_finite());
+    let mut handle = handle_with(5);
+    assert_eq!(handle.add_photo_as("IMG_7.png", &png(1), 1).ok(), Some(1));
+    assert_eq!((handle.count(0), handle.count(1), handle.len()), (5, 6, 11));
+    assert_eq!(handle.photo(0).ok().map(|p| p.len()), Some(64 * 64 * 3));
+    assert!(handle.start_training(0.05, 200, None, 0.2, 1).is_ok());
+    assert_eq!((handle.train_count(), handle.test_count()), (9, 2));
+    assert_eq!(handle.train_steps(1).ok(), Some(1));
+    assert_eq!(handle.train_steps(500).ok(), Some(199));
+    assert_eq!((handle.iteration(), handle.iterations()), (200, 200));
+    let (train, test) = (handle.train_costs(0), handle.test_costs(0));
+    assert_eq!((train.len(), test.len(), handle.train_costs(150).len()), (200, 200, 50));
+    assert!(train[199] < train[0] && test[199] < test[0]);
+    assert_eq!(handle.train_accuracy().ok(), Some(100.0));
+    assert_eq!(handle.test_accuracy().ok(), Some(Some(100.0)));
     assert!(handle.predict_photo(&png(1)).ok().unwrap() > 0.5);
     let rgba: Vec<u8> = [220u8, 60, 40, 255].repeat(8 * 8);
     assert!(handle.predict_frame(&rgba, 8, 8).ok().unwrap() < 0.5);
+}
+
+#[wasm_bindgen_test]
+fn relabels_removes_and_round_trips_the_model() {
+    let mut handle = handle_with(2);
+    assert!(handle.set_label(0, 1).is_ok());
+    assert!(handle.remove(1).is_ok());
+    assert_eq!((handle.count(0), handle.count(1)), (1, 2));
+    assert!(handle.start_training(0.05, 5, Some(3), 0.0, 0).is_ok());
+    assert_eq!(handle.train_steps(5).ok(), Some(5));
+    assert_eq!(handle.test_accuracy().ok(), Some(None));
+    let text = handle.model_json().ok().unwrap();
+    let mut fresh = Catdog::new();
+    assert!(fresh.load_model_json(&text).is_ok());
+    assert_eq!(fresh.predict_photo(&png(1)).ok(), handle.predict_photo(&png(1)).ok());
 }
 
 #[wasm_bindgen_test]
@@ -36,8 +68,55 @@ fn bad_input_is_an_error_not_a_panic() {
     let mut handle = Catdog::new();
     assert!(handle.add_photo("holiday.png", &png(0)).is_err());
     assert!(handle.add_photo("cat.txt", b"text").is_err());
+    assert!(handle.add_photo_as("x.png", &png(0), 7).is_err());
     assert!(handle.predict_photo(&png(0)).is_err());
-    assert!(handle.start_training(0.01, 10).is_err());
+    assert!(handle.start_training(0.01, 10, None, 0.2, 0).is_err());
+    assert!(handle.train_steps(1).is_err());
     assert!(handle.predict_frame(&[1, 2, 3], 5, 5).is_err());
-    assert_eq!(handle.count(0) + handle.count(1), 0);
+    assert!(handle.remove(0).is_err() && handle.set_label(0, 1).is_err() && handle.photo(0).is_err());
+    assert!(handle.load_model_json("{").is_err());
+    assert_eq!(handle.len(), 0);
+    let mut trained = handle_with(2);
+    assert!(trained.start_training(f64::NAN, 10, None, 0.2, 0).is_err());
+    assert!(trained.start_training(0.01, 10, None, 1.0, 0).is_err());
+    assert!(draw_loss_chart("no-such-canvas", &[], &[], 1).is_err());
+}
+
+fn canvas(id: &str) -> HtmlCanvasElement {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let canvas: HtmlCanvasElement = document.create_element("canvas").unwrap().dyn_into().unwrap();
+    canvas.set_id(id);
+    canvas.set_width(400);
+    canvas.set_height(250);
+    document.body().unwrap().append_child(&canvas).unwrap();
+    canvas
+}
+
+/// Pixels of the canvas that are neither white nor transparent, and those near a colour.
+fn count_pixels(canvas: &HtmlCanvasElement, near: (u8, u8, u8)) -> (usize, usize) {
+    let context: CanvasRenderingContext2d = canvas.get_context("2d").unwrap().unwrap().dyn_into().unwrap();
+    let data = context.get_image_data(0.0, 0.0, 400.0, 250.0).unwrap().data();
+    let close = |a: u8, b: u8| a.abs_diff(b) < 40;
+    data.chunks(4).fold((0, 0), |(ink, colour), p| {
+        let drawn = p[3] > 0 && !(p[0] > 245 && p[1] > 245 && p[2] > 245);
+        let is_colour = close(p[0], near.0) && close(p[1], near.1) && close(p[2], near.2);
+        (ink + usize::from(drawn), colour + usize::from(is_colour))
+    })
+}
+
+#[wasm_bindgen_test]
+fn the_loss_chart_draws_curves_and_text_into_a_canvas() {
+    let empty = canvas("chart-empty");
+    assert!(draw_loss_chart("chart-empty", &[], &[], 100).is_ok());
+    let (axes_only, no_curve) = count_pixels(&empty, (37, 99, 235));
+    let full = canvas("chart-full");
+    let train: Vec<f64> = (0..100).map(|i| 0.7 / (1.0 + f64::from(i) / 10.0)).collect();
+    let test: Vec<f64> = train.iter().map(|c| c + 0.05).collect();
+    assert!(draw_loss_chart("chart-full", &train, &test, 100).is_ok());
+    let (ink, blue) = count_pixels(&full, (37, 99, 235));
+    let (_, orange) = count_pixels(&full, (234, 88, 12));
+    // Axis text alone inks hundreds of pixels; the curves add their own colours.
+    assert!(axes_only > 500, "axes and labels drew {axes_only} pixels");
+    assert_eq!(no_curve, 0);
+    assert!(ink > axes_only && blue > 200 && orange > 200, "ink {ink}, blue {blue}, orange {orange}");
 }

@@ -1,0 +1,451 @@
+// The page's main thread: DOM wiring only. The worker (worker.js) owns the photos and the model;
+// this thread sends it files and settings, shows what it reports, and loads the wasm module a
+// second time just to draw the loss chart (plotters needs a DOM canvas).
+import init, { drawLossChart } from './pkg/catdog.js';
+
+const $ = (id) => document.getElementById(id);
+const worker = new Worker(new URL('worker.js', import.meta.url), { type: 'module' });
+const pending = new Map();
+let nextReq = 1;
+let nextPhotoId = 1;
+let classes = ['cat', 'dog'];
+let training = false;
+const chartReady = init();
+
+/** Sends a request to the worker; resolves with its value or rejects with its message. */
+function call(type, payload = {}, transfer = []) {
+  const reqId = nextReq++;
+  worker.postMessage({ type, reqId, ...payload }, transfer);
+  return new Promise((resolve, reject) => pending.set(reqId, { resolve, reject }));
+}
+
+worker.onmessage = ({ data }) => {
+  if (data.reqId !== undefined) {
+    const { resolve, reject } = pending.get(data.reqId);
+    pending.delete(data.reqId);
+    return data.ok ? resolve(data.value) : reject(new Error(data.error));
+  }
+  events[data.type](data);
+};
+worker.onerror = (event) => showError(`The training worker failed: ${event.message ?? 'it could not start'}`);
+
+function setStatus(text) {
+  $('status').textContent = text;
+}
+
+function showError(message) {
+  $('error').textContent = message;
+}
+
+function clearError() {
+  $('error').textContent = '';
+}
+
+/** Runs an action, showing its failure in the page. */
+async function attempt(action) {
+  try {
+    clearError();
+    return await action();
+  } catch (err) {
+    showError(err.message);
+    return undefined;
+  }
+}
+
+// ---- Photos -------------------------------------------------------------------------------
+
+const adding = { total: 0, done: 0, skipped: 0 };
+
+/** Queues files ({ file, name, label? }) to the worker and shows progress as they are read. */
+async function addFiles(items) {
+  if (items.length === 0) return;
+  clearError();
+  adding.total += items.length;
+  showAddProgress();
+  const withIds = items.map((item) => ({ ...item, id: nextPhotoId++ }));
+  await attempt(() => call('add', { items: withIds }));
+}
+
+function showAddProgress() {
+  const bar = $('add-progress');
+  bar.hidden = adding.done >= adding.total;
+  bar.max = Math.max(1, adding.total);
+  bar.value = adding.done;
+  if (adding.done < adding.total) {
+    setStatus(`Adding photos: ${adding.done} of ${adding.total}…`);
+  } else {
+    const kept = adding.total - adding.skipped;
+    setStatus(`Added ${kept} photo${kept === 1 ? '' : 's'}${adding.skipped ? `, skipped ${adding.skipped}` : ''}. Press Train when you are ready.`);
+    Object.assign(adding, { total: 0, done: 0, skipped: 0 });
+  }
+}
+
+/** Thumbnails wait for the next frame so hundreds of photos make a few DOM updates, not hundreds. */
+const thumbQueue = [];
+function queueThumb(li) {
+  if (thumbQueue.push(li) === 1) {
+    requestAnimationFrame(() => $('thumbs').append(...thumbQueue.splice(0)));
+  }
+}
+
+const events = {
+  added({ id, name, label, rgba, counts }) {
+    adding.done++;
+    showCounts(counts);
+    queueThumb(thumbnail(id, name, label, rgba));
+    showAddProgress();
+  },
+  skipped({ name, reason }) {
+    adding.done++;
+    adding.skipped++;
+    const li = document.createElement('li');
+    li.textContent = reason.includes(name) ? reason : `${name}: ${reason}`;
+    $('skipped').append(li);
+    $('skipped-box').hidden = false;
+    $('skipped-count').textContent = $('skipped').children.length;
+    showAddProgress();
+  },
+  progress: onProgress,
+  trained: onTrained,
+  error({ error }) {
+    showError(error);
+  },
+};
+
+function showCounts([cats, dogs]) {
+  $('count-cat').textContent = cats;
+  $('count-dog').textContent = dogs;
+  $('train').disabled = training || cats === 0 || dogs === 0;
+}
+
+/** A photo as the model sees it (64x64), with a label menu and a remove button. */
+function thumbnail(id, name, label, rgba) {
+  const li = document.createElement('li');
+  li.dataset.id = id;
+  const canvas = document.createElement('canvas');
+  canvas.width = 64;
+  canvas.height = 64;
+  canvas.getContext('2d').putImageData(new ImageData(rgba, 64, 64), 0, 0);
+  canvas.title = name;
+  const select = document.createElement('select');
+  select.setAttribute('aria-label', `Label of ${name}`);
+  select.append(...classes.map((c, i) => new Option(c, i, false, i === label)));
+  const remove = document.createElement('button');
+  remove.type = 'button';
+  remove.className = 'remove';
+  remove.textContent = '×';
+  remove.setAttribute('aria-label', `Remove ${name}`);
+  li.append(canvas, select, remove);
+  return li;
+}
+
+$('thumbs').addEventListener('change', (event) => {
+  const li = event.target.closest('li');
+  attempt(async () => showCounts(await call('relabel', { id: Number(li.dataset.id), label: Number(event.target.value) })));
+});
+
+$('thumbs').addEventListener('click', (event) => {
+  if (!event.target.matches('button.remove')) return;
+  const li = event.target.closest('li');
+  attempt(async () => {
+    showCounts(await call('remove', { id: Number(li.dataset.id) }));
+    li.remove();
+  });
+});
+
+/** Files picked in an input: the name with its folder path when a folder was picked. */
+function picked(input, label) {
+  const items = [...input.files].map((file) => ({ file, name: file.webkitRelativePath || file.name, label }));
+  input.value = '';
+  return items;
+}
+
+$('add-files').addEventListener('change', (e) => addFiles(picked(e.target)));
+$('add-folder').addEventListener('change', (e) => addFiles(picked(e.target)));
+for (const input of document.querySelectorAll('.class-drop input')) {
+  input.addEventListener('change', (e) => addFiles(picked(e.target, Number(input.dataset.label))));
+}
+
+/** Dropped files and folders, walked with webkitGetAsEntry; paths are relative to what was dropped. */
+async function droppedFiles(dataTransfer) {
+  const found = [];
+  const walks = [...dataTransfer.items].filter((item) => item.kind === 'file').map((item) => {
+    const entry = item.webkitGetAsEntry?.();
+    if (entry?.isDirectory) return walk(entry, found);
+    const file = item.getAsFile();
+    if (file) found.push({ file, name: file.name });
+    return undefined;
+  });
+  await Promise.all(walks);
+  return found;
+}
+
+async function walk(entry, found) {
+  if (entry.isFile) {
+    const file = await new Promise((resolve, reject) => entry.file(resolve, reject));
+    found.push({ file, name: entry.fullPath.replace(/^\//, '') });
+    return;
+  }
+  const reader = entry.createReader();
+  for (;;) {
+    const batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+    if (batch.length === 0) return;
+    await Promise.all(batch.filter((e) => !e.name.startsWith('.')).map((e) => walk(e, found)));
+  }
+}
+
+/** Makes an element a drop target calling `onFiles` with what was dropped. */
+function dropTarget(element, onFiles) {
+  element.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    element.classList.add('over');
+  });
+  element.addEventListener('dragleave', () => element.classList.remove('over'));
+  element.addEventListener('drop', async (e) => {
+    e.preventDefault();
+    e.stopPropagation();
+    element.classList.remove('over');
+    const files = await attempt(() => droppedFiles(e.dataTransfer));
+    if (files) onFiles(files);
+  });
+}
+
+dropTarget($('drop-zone'), (files) => addFiles(files));
+for (const zone of document.querySelectorAll('.class-drop')) {
+  const label = Number(zone.dataset.label);
+  dropTarget(zone, (files) => addFiles(files.map((f) => ({ ...f, label }))));
+}
+// A photo dropped beside a target should not make the browser navigate away to it.
+window.addEventListener('dragover', (e) => e.preventDefault());
+window.addEventListener('drop', (e) => e.preventDefault());
+
+// ---- Training -----------------------------------------------------------------------------
+
+/** A cost history that grows without copying on every append. */
+class Series {
+  constructor() { this.values = new Float64Array(1024); this.length = 0; }
+  append(more) {
+    if (this.length + more.length > this.values.length) {
+      const grown = new Float64Array(Math.max(this.values.length * 2, this.length + more.length));
+      grown.set(this.values.subarray(0, this.length));
+      this.values = grown;
+    }
+    this.values.set(more, this.length);
+    this.length += more.length;
+  }
+  all() { return this.values.subarray(0, this.length); }
+  last() { return this.length ? this.values[this.length - 1] : undefined; }
+}
+
+const curves = { train: new Series(), test: new Series(), total: 0 };
+let chartQueued = false;
+
+function readSettings() {
+  const number = (id, name) => {
+    const value = Number($(id).value);
+    if ($(id).value.trim() === '' || !Number.isFinite(value)) throw new Error(`${name} must be a number`);
+    return value;
+  };
+  const iterations = number('iterations', 'Iterations');
+  const seed = number('seed', 'The seed');
+  if (!Number.isInteger(iterations) || iterations < 1) throw new Error('Iterations must be a whole number of at least 1');
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error('The seed must be a whole number from 0 to 4294967295');
+  return {
+    learningRate: number('learning-rate', 'The learning rate'),
+    iterations,
+    seed,
+    randomSeed: $('init').value === 'random' ? seed : undefined,
+    testShare: number('test-share', 'The held-out share') / 100,
+  };
+}
+
+$('train-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  attempt(async () => {
+    const settings = readSettings();
+    const run = await call('train', settings);
+    Object.assign(curves, { train: new Series(), test: new Series(), total: run.total });
+    setTraining(true);
+    $('progress').max = run.total;
+    $('progress').value = 0;
+    $('train-accuracy').textContent = '–';
+    $('test-accuracy').textContent = '–';
+    setStatus(`Training on ${run.trainCount} photos, ${run.testCount} held out…`);
+    drawChartSoon();
+  });
+});
+
+$('stop').addEventListener('click', () => worker.postMessage({ type: 'stop' }));
+
+function setTraining(on) {
+  training = on;
+  $('stop').disabled = !on;
+  $('train').disabled = on;
+}
+
+function onProgress({ iteration, total, train, test, rate }) {
+  curves.train.append(train);
+  curves.test.append(test);
+  $('progress').value = iteration;
+  const cost = curves.train.last();
+  const testCost = curves.test.last();
+  const held = testCost === undefined ? '' : ` · held-out cost ${testCost.toFixed(6)}`;
+  setStatus(`Iteration ${iteration} of ${total} · cost ${cost?.toFixed(6)}${held} · ${Math.round(rate)} it/s`);
+  drawChartSoon();
+}
+
+function onTrained({ stopped, iteration, total, seconds, trainAccuracy, testAccuracy }) {
+  setTraining(false);
+  showCounts([Number($('count-cat').textContent), Number($('count-dog').textContent)]);
+  $('train-accuracy').textContent = percent(trainAccuracy);
+  $('test-accuracy').textContent = testAccuracy === undefined ? 'nothing held out' : percent(testAccuracy);
+  $('save-model').disabled = false;
+  const cost = curves.train.last();
+  const how = stopped ? `Stopped at iteration ${iteration} of ${total}` : `Trained ${iteration} iterations`;
+  setStatus(`${how} in ${seconds.toFixed(1)} s · cost ${cost?.toFixed(6)} · train accuracy ${percent(trainAccuracy)}`);
+  drawChartSoon();
+}
+
+function percent(value) {
+  return value === undefined ? '–' : `${value.toFixed(1)} %`;
+}
+
+/** Redraws the chart at most once per animation frame, however often progress arrives. */
+function drawChartSoon() {
+  if (chartQueued) return;
+  chartQueued = true;
+  requestAnimationFrame(async () => {
+    chartQueued = false;
+    await attempt(async () => {
+      await chartReady;
+      fitChart();
+      drawLossChart('loss-chart', curves.train.all(), curves.test.all(), curves.total);
+    });
+  });
+}
+
+/** Keeps the canvas's pixels at its displayed width, so text stays the size plotters asked for. */
+function fitChart() {
+  const canvas = $('loss-chart');
+  const width = Math.round(canvas.clientWidth) || 640;
+  const height = Math.round(Math.max(220, Math.min(360, width * 0.5)));
+  if (canvas.width !== width || canvas.height !== height) {
+    canvas.width = width;
+    canvas.height = height;
+  }
+}
+window.addEventListener('resize', drawChartSoon);
+
+$('save-model').addEventListener('click', () => attempt(async () => {
+  const text = await call('modelJson');
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  link.download = 'catdog-model.json';
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+}));
+
+$('load-model').addEventListener('change', (event) => attempt(async () => {
+  const file = event.target.files[0];
+  event.target.value = '';
+  if (!file) return;
+  await call('loadModel', { text: await file.text() });
+  setStatus(`Loaded the model in ${file.name}; classify a photo or a webcam frame.`);
+}));
+
+// ---- Classifying --------------------------------------------------------------------------
+
+function showPrediction(probability) {
+  const label = probability > 0.5 ? 1 : 0;
+  const sure = label === 1 ? probability : 1 - probability;
+  $('prediction').textContent = `${classes[label]} (${(sure * 100).toFixed(1)} %)`;
+}
+
+async function classifyPhoto(file) {
+  const image = $('predict-image');
+  if (image.src) URL.revokeObjectURL(image.src);
+  image.src = URL.createObjectURL(file);
+  image.alt = `The photo ${file.name}`;
+  image.hidden = false;
+  $('prediction').textContent = 'Classifying…';
+  const probability = await attempt(() => call('predictPhoto', { file }));
+  if (probability === undefined) $('prediction').textContent = 'No prediction.';
+  else showPrediction(probability);
+}
+
+$('predict-file').addEventListener('change', (event) => {
+  const [file] = event.target.files;
+  event.target.value = '';
+  if (file) classifyPhoto(file);
+});
+dropTarget($('predict-zone'), ([first]) => first && classifyPhoto(first.file));
+
+const webcam = { stream: null, frame: document.createElement('canvas') };
+
+$('webcam-start').addEventListener('click', async () => {
+  if (webcam.stream) return stopWebcam();
+  try {
+    if (!navigator.mediaDevices?.getUserMedia) throw new Error('this browser offers no camera here (it needs https or localhost)');
+    webcam.stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false });
+    const video = $('video');
+    video.srcObject = webcam.stream;
+    video.hidden = false;
+    await video.play();
+    $('webcam-start').textContent = 'Stop the webcam';
+    $('webcam-classify').disabled = false;
+    $('webcam-live').disabled = false;
+    $('webcam-message').textContent = '';
+  } catch (err) {
+    const why = err.name === 'NotAllowedError' ? 'permission to use the camera was denied'
+      : err.name === 'NotFoundError' ? 'no camera was found' : err.message;
+    $('webcam-message').textContent = `The webcam is not available: ${why}. Photos still work.`;
+    showError(`The webcam is not available: ${why}.`);
+    stopWebcam();
+  }
+});
+
+function stopWebcam() {
+  webcam.stream?.getTracks().forEach((track) => track.stop());
+  webcam.stream = null;
+  $('video').hidden = true;
+  $('webcam-start').textContent = 'Start the webcam';
+  $('webcam-classify').disabled = true;
+  $('webcam-live').checked = false;
+  $('webcam-live').disabled = true;
+}
+
+/** The current video frame as RGBA, through a canvas, to the worker's wasm preparation. */
+async function classifyFrame() {
+  const video = $('video');
+  const { frame } = webcam;
+  frame.width = video.videoWidth;
+  frame.height = video.videoHeight;
+  if (!frame.width || !frame.height) throw new Error('the camera has not sent a frame yet');
+  const context = frame.getContext('2d', { willReadFrequently: true });
+  context.drawImage(video, 0, 0);
+  const { data, width, height } = context.getImageData(0, 0, frame.width, frame.height);
+  const rgba = new Uint8Array(data.buffer);
+  showPrediction(await call('predictFrame', { rgba, width, height }, [rgba.buffer]));
+}
+
+$('webcam-classify').addEventListener('click', () => attempt(classifyFrame));
+
+$('webcam-live').addEventListener('change', async (event) => {
+  while (event.target.checked && webcam.stream) {
+    const ok = await attempt(async () => { await classifyFrame(); return true; });
+    if (!ok) event.target.checked = false;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+});
+
+// ---- Start --------------------------------------------------------------------------------
+
+attempt(async () => {
+  const hello = await call('hello');
+  classes = hello.classes;
+  showCounts(hello.counts);
+  setStatus('Classifier ready: add cat and dog photos, then press Train.');
+  drawChartSoon();
+}).then(() => {
+  if ($('error').textContent) setStatus('The classifier could not start.');
+});

@@ -1,0 +1,149 @@
+// The training worker: owns the wasm `Catdog` handle (photos and model), decodes photos, trains in
+// slices of about 40 ms so a Stop message gets through, and posts small messages back.
+// Requests carry `reqId` and get one reply { reqId, ok, value | error }; progress and added
+// photos are pushed as events.
+import init, { Catdog } from './pkg/catdog.js';
+
+const SLICE_MS = 40;
+const ready = init().then(() => new Catdog());
+let handle;
+/** Photo ids of the page, in the handle's photo order (indices shift when one is removed). */
+const ids = [];
+/** The run in progress: a new Train or a Stop replaces or ends it. */
+let run = null;
+/** Requests are handled one after another (adding awaits file reads); Stop jumps the queue. */
+let queue = Promise.resolve();
+
+self.onmessage = ({ data }) => {
+  if (data.type === 'stop') {
+    if (run) run.stopped = true;
+    return;
+  }
+  queue = queue.then(() => answer(data));
+};
+
+async function answer(data) {
+  try {
+    handle ??= await ready;
+    const value = await handlers[data.type](data);
+    self.postMessage({ reqId: data.reqId, ok: true, value });
+  } catch (err) {
+    self.postMessage({ reqId: data.reqId, ok: false, error: messageOf(err) });
+  }
+}
+
+function messageOf(err) {
+  return err instanceof Error ? err.message : String(err);
+}
+
+const counts = () => [handle.count(0), handle.count(1)];
+
+function indexOf(id) {
+  const index = ids.indexOf(id);
+  if (index < 0) throw new Error('that photo is no longer there');
+  return index;
+}
+
+const handlers = {
+  hello: () => ({ classes: handle.classNames(), counts: counts() }),
+
+  /** Adds files one by one, posting each result so the page can show progress. */
+  async add({ items }) {
+    for (const { id, name, file, label } of items) {
+      try {
+        const bytes = new Uint8Array(await file.arrayBuffer());
+        const got = label === undefined ? handle.addPhoto(name, bytes) : handle.addPhotoAs(name, bytes, label);
+        ids.push(id);
+        const rgba = toRgba(handle.photo(ids.length - 1));
+        self.postMessage({ type: 'added', id, name, label: got, rgba, counts: counts() }, [rgba.buffer]);
+      } catch (err) {
+        self.postMessage({ type: 'skipped', id, name, reason: messageOf(err) });
+      }
+    }
+    return counts();
+  },
+
+  remove({ id }) {
+    const index = indexOf(id);
+    handle.remove(index);
+    ids.splice(index, 1);
+    return counts();
+  },
+
+  relabel({ id, label }) {
+    handle.setLabel(indexOf(id), label);
+    return counts();
+  },
+
+  train({ learningRate, iterations, randomSeed, testShare, seed }) {
+    if (run) run.stopped = true;
+    handle.startTraining(learningRate, iterations, randomSeed, testShare, seed);
+    run = { stopped: false, started: performance.now(), sent: 0, perStep: null };
+    setTimeout(slice, 0, run);
+    return { total: handle.iterations(), trainCount: handle.trainCount(), testCount: handle.testCount() };
+  },
+
+  predictPhoto: ({ file }) => file.arrayBuffer().then((b) => handle.predictPhoto(new Uint8Array(b))),
+  predictFrame: ({ rgba, width, height }) => handle.predictFrame(rgba, width, height),
+  modelJson: () => handle.modelJson(),
+  loadModel: ({ text }) => handle.loadModelJson(text),
+};
+
+/** 64x64 RGB from the core → RGBA for a canvas's ImageData. */
+function toRgba(rgb) {
+  const rgba = new Uint8ClampedArray((rgb.length / 3) * 4);
+  for (let i = 0, j = 0; i < rgb.length; i += 3, j += 4) {
+    rgba[j] = rgb[i]; rgba[j + 1] = rgb[i + 1]; rgba[j + 2] = rgb[i + 2]; rgba[j + 3] = 255;
+  }
+  return rgba;
+}
+
+/** Runs steps for about SLICE_MS, reports, then yields to the event loop so Stop is handled. */
+function slice(current) {
+  if (current !== run) return;
+  try {
+    if (!current.stopped) runFor(current, SLICE_MS);
+    report(current);
+    if (current.stopped || handle.iteration() >= handle.iterations()) return finish(current);
+    setTimeout(slice, 0, current);
+  } catch (err) {
+    self.postMessage({ type: 'error', error: messageOf(err) });
+    finish(current);
+  }
+}
+
+/** Steps in batches sized from the measured time per step, so a slice lasts about `ms`. */
+function runFor(current, ms) {
+  const start = performance.now();
+  do {
+    const left = ms - (performance.now() - start);
+    const batch = current.perStep ? Math.max(1, Math.floor(left / current.perStep)) : 1;
+    const t = performance.now();
+    const n = handle.trainSteps(batch);
+    if (n === 0) return;
+    current.perStep = (performance.now() - t) / n;
+  } while (performance.now() - start < ms);
+}
+
+function report(current) {
+  const train = new Float64Array(handle.trainCosts(current.sent));
+  const test = new Float64Array(handle.testCosts(current.sent));
+  current.sent += train.length;
+  const iteration = handle.iteration();
+  const seconds = (performance.now() - current.started) / 1000;
+  self.postMessage({ type: 'progress', iteration, total: handle.iterations(), train, test, rate: iteration / seconds }, [train.buffer, test.buffer]);
+}
+
+function finish(current) {
+  run = null;
+  const accuracy = (f) => { try { return f(); } catch { return undefined; } };
+  self.postMessage({
+    type: 'trained',
+    stopped: current.stopped,
+    iteration: handle.iteration(),
+    total: handle.iterations(),
+    seconds: (performance.now() - current.started) / 1000,
+    trainAccuracy: accuracy(() => handle.trainAccuracy()),
+    testAccuracy: accuracy(() => handle.testAccuracy()),
+  });
+}
