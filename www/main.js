@@ -355,7 +355,8 @@ $('load-model').addEventListener('change', (event) => attempt(async () => {
 
 // ---- Classifying --------------------------------------------------------------------------
 
-function showPrediction(probability) {
+function showPrediction(probability, source) {
+  $('prediction-source').textContent = source;
   const label = probability > 0.5 ? 1 : 0;
   const sure = label === 1 ? probability : 1 - probability;
   $('prediction').textContent = `${classes[label]} (${(sure * 100).toFixed(1)} %)`;
@@ -368,9 +369,10 @@ async function classifyPhoto(file) {
   image.alt = `The photo ${file.name}`;
   image.hidden = false;
   $('prediction').textContent = 'Classifying…';
+  $('prediction-source').textContent = '';
   const probability = await attempt(() => call('predictPhoto', { file }));
   if (probability === undefined) $('prediction').textContent = 'No prediction.';
-  else showPrediction(probability);
+  else showPrediction(probability, `the photo ${file.name}`);
 }
 
 $('predict-file').addEventListener('change', (event) => {
@@ -425,7 +427,9 @@ async function classifyFrame() {
   context.drawImage(video, 0, 0);
   const { data, width, height } = context.getImageData(0, 0, frame.width, frame.height);
   const rgba = new Uint8Array(data.buffer);
-  showPrediction(await call('predictFrame', { rgba, width, height }, [rgba.buffer]));
+  const probability = await call('predictFrame', { rgba, width, height }, [rgba.buffer]);
+  $('predict-image').hidden = true;
+  showPrediction(probability, 'the webcam frame');
 }
 
 $('webcam-classify').addEventListener('click', () => attempt(classifyFrame));

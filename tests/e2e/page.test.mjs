@@ -116,7 +116,30 @@ test('add, train, stop, train again, classify a photo and a webcam frame', async
   await page.getByTestId('webcam-classify').click({ timeout: 10000 });
   await page.getByTestId('prediction').filter({ hasText: /^(cat|dog) \(\d+\.\d %\)$/ }).waitFor({ timeout: 10000 });
 
+  await page.getByTestId('prediction').evaluate((p) => { p.textContent = 'waiting for live'; });
+  await page.getByLabel('Live').check();
+  await page.getByTestId('prediction').filter({ hasText: /^(cat|dog) \(\d+\.\d %\)$/ }).waitFor({ timeout: 10000 });
+  await page.getByLabel('Live').uncheck();
+
+  // The model file goes out as a download and comes back into a fresh page.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save model' }).click()]);
+  const modelPath = await artifactPath('catdog-model.json');
+  await download.saveAs(modelPath);
+  const fresh = await openPage(browser, server.url);
+  await ready(fresh);
+  await fresh.getByLabel('Load model').setInputFiles(modelPath);
+  await fresh.getByTestId('status').filter({ hasText: 'Loaded the model' }).waitFor();
+  await fresh.getByTestId('predict-file').setInputFiles(newDog);
+  await fresh.getByTestId('prediction').filter({ hasText: /^dog \(\d+\.\d %\)$/ }).waitFor({ timeout: 10000 });
+  assert.deepEqual(fresh.errors, []);
+
   await page.screenshot({ path: await artifactPath('trained.png'), fullPage: true });
+  await page.setViewportSize({ width: 720, height: 900 });
+  await page.evaluate(() => new Promise((resolve) => { window.scrollTo(0, 0); requestAnimationFrame(() => requestAnimationFrame(resolve)); }));
+  const top = await page.locator('section').nth(1).boundingBox();
+  const bottom = await page.locator('section').nth(2).boundingBox();
+  const clip = { x: 0, y: top.y - 8, width: 720, height: bottom.y + bottom.height - top.y + 16 };
+  await page.screenshot({ path: await artifactPath('readme.png'), fullPage: true, clip });
   assert.equal(await text(page, 'error'), '');
   assert.deepEqual(page.errors, []);
   assert.deepEqual(page.foreignRequests, []);
