@@ -179,3 +179,30 @@ test('at phone width nothing overflows and every control has a name', async () =
   await page.screenshot({ path: await artifactPath('phone.png'), fullPage: true });
   await context.close();
 });
+
+test('a denied camera is a clear message and photos still classify', async () => {
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  await page.goto(server.url);
+  await ready(page);
+  await page.getByTestId('webcam-start').click();
+  await page.getByTestId('error').filter({ hasText: 'permission to use the camera was denied' }).waitFor();
+  assert.ok(await page.getByTestId('webcam-classify').isDisabled());
+  await page.getByTestId('add-files').setInputFiles([
+    ...(await makePhotos(page, { kind: 'cat', count: 2, type: 'png' })),
+    ...(await makePhotos(page, { kind: 'dog', count: 2, type: 'png' })),
+  ]);
+  await waitForCounts(page, 2, 2);
+  await page.getByTestId('iterations').fill('50');
+  await page.getByTestId('train').click();
+  await page.getByTestId('status').filter({ hasText: 'Trained 50 iterations' }).waitFor({ timeout: 30000 });
+  await page.getByTestId('predict-file').setInputFiles(await makePhotos(page, { kind: 'dog', count: 1, first: 9, type: 'png' }));
+  await page.getByTestId('prediction').filter({ hasText: /^dog \(\d+\.\d %\)$/ }).waitFor({ timeout: 10000 });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
