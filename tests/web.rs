@@ -92,31 +92,40 @@ fn canvas(id: &str) -> HtmlCanvasElement {
     canvas
 }
 
-/// Pixels of the canvas that are neither white nor transparent, and those near a colour.
-fn count_pixels(canvas: &HtmlCanvasElement, near: (u8, u8, u8)) -> (usize, usize) {
+/// RGBA bytes of the canvas's columns `0..width`.
+fn pixels(canvas: &HtmlCanvasElement, width: f64) -> Vec<u8> {
     let context: CanvasRenderingContext2d = canvas.get_context("2d").unwrap().unwrap().dyn_into().unwrap();
-    let data = context.get_image_data(0.0, 0.0, 400.0, 250.0).unwrap().data();
-    let close = |a: u8, b: u8| a.abs_diff(b) < 40;
-    data.chunks(4).fold((0, 0), |(ink, colour), p| {
-        let drawn = p[3] > 0 && !(p[0] > 245 && p[1] > 245 && p[2] > 245);
-        let is_colour = close(p[0], near.0) && close(p[1], near.1) && close(p[2], near.2);
-        (ink + usize::from(drawn), colour + usize::from(is_colour))
-    })
+    context.get_image_data(0.0, 0.0, width, 250.0).unwrap().data().to_vec()
+}
+
+fn count(rgba: &[u8], test: impl Fn(&[u8]) -> bool) -> usize {
+    rgba.chunks(4).filter(|p| test(p)).count()
+}
+
+fn near(colour: [u8; 3]) -> impl Fn(&[u8]) -> bool {
+    move |p| p.iter().zip(colour).all(|(&a, b)| a.abs_diff(b) < 40)
+}
+
+/// Dark pixels: axis lines and, left of the y axis, only the text of its labels.
+fn dark(p: &[u8]) -> bool {
+    p[3] > 0 && p[..3].iter().all(|&c| c < 110)
 }
 
 #[wasm_bindgen_test]
 fn the_loss_chart_draws_curves_and_text_into_a_canvas() {
+    const BLUE: [u8; 3] = [37, 99, 235];
+    const ORANGE: [u8; 3] = [234, 88, 12];
     let empty = canvas("chart-empty");
     assert!(draw_loss_chart("chart-empty", &[], &[], 100).is_ok());
-    let (axes_only, no_curve) = count_pixels(&empty, (37, 99, 235));
     let full = canvas("chart-full");
     let train: Vec<f64> = (0..100).map(|i| 0.7 / (1.0 + f64::from(i) / 10.0)).collect();
     let test: Vec<f64> = train.iter().map(|c| c + 0.05).collect();
     assert!(draw_loss_chart("chart-full", &train, &test, 100).is_ok());
-    let (ink, blue) = count_pixels(&full, (37, 99, 235));
-    let (_, orange) = count_pixels(&full, (234, 88, 12));
-    // Axis text alone inks hundreds of pixels; the curves add their own colours.
-    assert!(axes_only > 500, "axes and labels drew {axes_only} pixels");
-    assert_eq!(no_curve, 0);
-    assert!(ink > axes_only && blue > 200 && orange > 200, "ink {ink}, blue {blue}, orange {orange}");
+    // The y axis sits about 68 px in (margin + label area): the strip left of it holds only text.
+    let (empty_text, full_text) = (count(&pixels(&empty, 60.0), dark), count(&pixels(&full, 60.0), dark));
+    assert!(empty_text > 50 && full_text > 50, "text pixels: empty chart {empty_text}, full chart {full_text}");
+    let (empty_all, full_all) = (pixels(&empty, 400.0), pixels(&full, 400.0));
+    assert_eq!((count(&empty_all, near(BLUE)), count(&empty_all, near(ORANGE))), (0, 0));
+    let (blue, orange) = (count(&full_all, near(BLUE)), count(&full_all, near(ORANGE)));
+    assert!(blue > 200 && orange > 200, "curve pixels: blue {blue}, orange {orange}");
 }

@@ -27,7 +27,12 @@ worker.onmessage = ({ data }) => {
   }
   events[data.type](data);
 };
-worker.onerror = (event) => showError(`The training worker failed: ${event.message ?? 'it could not start'}`);
+worker.onerror = (event) => {
+  const message = `The training worker failed: ${event.message ?? 'it could not start'}`;
+  for (const { reject } of pending.values()) reject(new Error(message));
+  pending.clear();
+  showError(message);
+};
 
 function setStatus(text) {
   $('status').textContent = text;
