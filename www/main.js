@@ -1,6 +1,7 @@
 // The page's main thread: DOM wiring only. The worker (worker.js) owns the photos and the model;
 // this thread sends it files and settings, shows what it reports, and loads the wasm module a
-// second time just to draw the loss chart (plotters needs a DOM canvas).
+// second time, from the module the worker compiled, just to draw the loss chart (plotters needs a
+// DOM canvas).
 import init, { drawLossChart } from './pkg/catdog.js';
 
 const $ = (id) => document.getElementById(id);
@@ -10,7 +11,8 @@ let nextReq = 1;
 let nextPhotoId = 1;
 let classes = ['cat', 'dog'];
 let training = false;
-const chartReady = init();
+/** The wasm module for the chart, once the worker has handed it over. */
+let chartReady = null;
 
 /** Sends a request to the worker; resolves with its value or rejects with its message. */
 function call(type, payload = {}, transfer = []) {
@@ -321,6 +323,7 @@ function drawChartSoon() {
   chartQueued = true;
   requestAnimationFrame(async () => {
     chartQueued = false;
+    if (!chartReady) return;
     await attempt(async () => {
       await chartReady;
       fitChart();
@@ -451,6 +454,7 @@ $('webcam-live').addEventListener('change', async (event) => {
 
 attempt(async () => {
   const hello = await call('hello');
+  chartReady = init({ module_or_path: hello.module });
   classes = hello.classes;
   showCounts(hello.counts);
   setStatus('Classifier ready: add cat and dog photos, then press Train.');

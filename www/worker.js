@@ -5,7 +5,14 @@
 import init, { Catdog } from './pkg/catdog.js';
 
 const SLICE_MS = 40;
-const ready = init().then(() => new Catdog());
+/** Compiled once here and handed to the page for its chart, so the wasm is downloaded once. */
+const compiled = fetch(new URL('./pkg/catdog_bg.wasm', import.meta.url))
+  .then((response) => {
+    if (!response.ok) throw new Error(`the classifier could not be downloaded (HTTP ${response.status})`);
+    return response.arrayBuffer();
+  })
+  .then((bytes) => WebAssembly.compile(bytes));
+const ready = compiled.then((module) => init({ module_or_path: module })).then(() => new Catdog());
 let handle;
 /** Photo ids of the page, in the handle's photo order (indices shift when one is removed). */
 const ids = [];
@@ -45,7 +52,7 @@ function indexOf(id) {
 }
 
 const handlers = {
-  hello: () => ({ classes: handle.classNames(), counts: counts() }),
+  hello: async () => ({ classes: handle.classNames(), counts: counts(), module: await compiled }),
 
   /** Adds files one by one, posting each result so the page can show progress. */
   async add({ items }) {
