@@ -145,7 +145,7 @@ test('add, train, stop, train again, classify a photo and a webcam frame', async
   assert.deepEqual(page.foreignRequests, []);
 });
 
-test('bad settings and early actions are messages in the page, and photos survive them', async () => {
+test('bad settings and early actions are messages in the page; remove, relabel, drop on a class', async () => {
   const page = await openPage(browser, server.url);
   await ready(page);
   await page.getByTestId('predict-file').setInputFiles((await makePhotos(page, { kind: 'cat', count: 1, type: 'png' })));
@@ -162,6 +162,11 @@ test('bad settings and early actions are messages in the page, and photos surviv
   await waitForCounts(page, 2, 3);
   await page.locator('#thumbs li').first().locator('select').selectOption('dog');
   await waitForCounts(page, 1, 4);
+  // A photo whose name says nothing takes the class of the target it is dropped on.
+  const [unnamed] = await makePhotos(page, { kind: 'cat', count: 1, first: 40, type: 'jpeg' });
+  await dropPhotos(page, '.class-drop[data-label="0"]', [{ ...unnamed, name: 'IMG_0001.jpg' }]);
+  await waitForCounts(page, 2, 4);
+  assert.equal(await page.locator('#thumbs li').last().locator('select').inputValue(), '0');
   assert.deepEqual(page.errors, []);
 });
 
@@ -180,7 +185,7 @@ test('at phone width nothing overflows and every control has a name', async () =
   await context.close();
 });
 
-test('a denied camera is a clear message and photos still classify', async () => {
+test('a denied camera is a clear message; training from the keyboard and photos still work', async () => {
   const context = await browser.newContext();
   await context.addInitScript(() => {
     navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
@@ -198,8 +203,9 @@ test('a denied camera is a clear message and photos still classify', async () =>
     ...(await makePhotos(page, { kind: 'dog', count: 2, type: 'png' })),
   ]);
   await waitForCounts(page, 2, 2);
+  // From the keyboard: Enter in a setting submits the training form.
   await page.getByTestId('iterations').fill('50');
-  await page.getByTestId('train').click();
+  await page.getByTestId('iterations').press('Enter');
   await page.getByTestId('status').filter({ hasText: 'Trained 50 iterations' }).waitFor({ timeout: 30000 });
   await page.getByTestId('predict-file').setInputFiles(await makePhotos(page, { kind: 'dog', count: 1, first: 9, type: 'png' }));
   await page.getByTestId('prediction').filter({ hasText: /^dog \(\d+\.\d %\)$/ }).waitFor({ timeout: 10000 });
