@@ -302,11 +302,11 @@ mod tests {
     fn rejects_inconsistent_feature_files() {
         let v1_hog = hog_with(|v| v["version"] = 1.into());
         assert!(message(&v1_hog).contains("version-1 file holds raw pixels only"));
-        assert!(message(&hog_with(|v| v["w"] = serde_json::json!(vec![0.5; FEATURES]))).contains("w has 12288 weights, expected 1892 for feature kind \"hog+color\""));
+        assert!(message(&hog_with(|v| v["w"] = serde_json::json!(vec![0.5; FEATURES]))).contains("w has 12288 weights, expected 452 for feature kind \"hog+color\""));
         assert!(message(&hog_with(|v| v["features"] = "hog".into())).contains("has no colour bins"));
         assert!(message(&hog_with(|v| v["features"] = "raw".into())).contains("takes no feature_params"));
         assert!(message(&hog_with(|v| v["feature_params"]["hog"]["cell"] = 6.into())).contains("cell"));
-        assert!(message(&hog_with(|v| v["standardization"]["std"] = serde_json::json!([1.0, 2.0]))).contains("std has 2 values, expected 1892"));
+        assert!(message(&hog_with(|v| v["standardization"]["std"] = serde_json::json!([1.0, 2.0]))).contains("std has 2 values, expected 452"));
         assert!(message(&hog_with(|v| v["standardization"]["mean"] = serde_json::json!([]))).contains("mean has 0 values"));
         assert!(message(&hog_with(|v| v["standardization"]["std"][4] = (-1.0).into())).contains("std[4] is -1"));
         assert!(message(&hog_with(|v| v["standardization"]["std"][4] = serde_json::Value::Null)).contains("invalid type"));
