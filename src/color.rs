@@ -38,7 +38,7 @@ impl ColorParams {
     }
 
     /// Number of bins.
-    pub fn len(&self) -> usize {
+    pub fn bins(&self) -> usize {
         self.hue * self.saturation * self.value
     }
 }
@@ -49,7 +49,7 @@ pub fn color_histogram(pixels: &[u8], params: &ColorParams) -> Result<Vec<f64>> 
     if pixels.len() != FEATURES {
         return Err(Error::MismatchedShapes { what: "photo bytes", expected: FEATURES, actual: pixels.len() });
     }
-    let mut hist = vec![0.0; params.len()];
+    let mut hist = vec![0.0; params.bins()];
     let count = pixels.len() / CHANNELS;
     for rgb in pixels.chunks_exact(CHANNELS) {
         let (h, s, v) = hsv(rgb[0], rgb[1], rgb[2]);

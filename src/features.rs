@@ -84,7 +84,7 @@ pub struct TrainingDefaults {
 }
 
 /// A feature kind with its sizes: everything needed to turn a photo into the model's input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FeatureSpec {
     /// The kind.
     pub kind: FeatureKind,
@@ -92,6 +92,13 @@ pub struct FeatureSpec {
     pub hog: HogParams,
     /// Colour histogram bins (used by `hog+color`).
     pub color: ColorParams,
+}
+
+impl Default for FeatureSpec {
+    /// The tutorial's raw pixels (with the HOG and colour sizes `new` gives the other kinds).
+    fn default() -> Self {
+        FeatureSpec::new(FeatureKind::Raw)
+    }
 }
 
 impl FeatureSpec {
@@ -112,11 +119,11 @@ impl FeatureSpec {
     }
 
     /// Number of features a photo gives.
-    pub fn len(&self) -> usize {
+    pub fn features(&self) -> usize {
         match self.kind {
             FeatureKind::Raw => FEATURES,
-            FeatureKind::Hog => self.hog.len(),
-            FeatureKind::HogColor => self.hog.len() + self.color.len(),
+            FeatureKind::Hog => self.hog.features(),
+            FeatureKind::HogColor => self.hog.features() + self.color.bins(),
         }
     }
 
@@ -140,7 +147,7 @@ impl FeatureSpec {
     /// originals in the same order (so the first `data.len()` rows are the photos themselves).
     pub fn matrix(&self, data: &Dataset, flip: bool) -> Result<Array2<f64>> {
         self.validate()?;
-        let mut values = Vec::with_capacity(data.len() * self.len() * if flip { 2 } else { 1 });
+        let mut values = Vec::with_capacity(data.len() * self.features() * if flip { 2 } else { 1 });
         for i in 0..data.len() {
             values.extend(self.extract(data.photo(i))?);
         }
@@ -149,8 +156,8 @@ impl FeatureSpec {
                 values.extend(self.extract(&flip_horizontal(data.photo(i))?)?);
             }
         }
-        let rows = values.len() / self.len();
-        Ok(Array2::from_shape_vec((rows, self.len()), values).expect("every photo gives len() features"))
+        let rows = values.len() / self.features();
+        Ok(Array2::from_shape_vec((rows, self.features()), values).expect("every photo gives features() values"))
     }
 }
 
@@ -235,11 +242,11 @@ mod tests {
     fn lengths_match_the_extracted_features() {
         for kind in FeatureKind::ALL {
             let spec = FeatureSpec::new(kind);
-            assert_eq!(extract(&spec, &ramp()).unwrap().len(), spec.len(), "{kind}");
+            assert_eq!(extract(&spec, &ramp()).unwrap().len(), spec.features(), "{kind}");
         }
         // 16-pixel cells: 4x4 cells, 3x3 blocks of 2x2 cells, 9 bins.
-        assert_eq!(FeatureSpec::new(FeatureKind::Hog).len(), 3 * 3 * 4 * 9);
-        assert_eq!(FeatureSpec::new(FeatureKind::HogColor).len(), 324 + 128);
+        assert_eq!(FeatureSpec::new(FeatureKind::Hog).features(), 3 * 3 * 4 * 9);
+        assert_eq!(FeatureSpec::new(FeatureKind::HogColor).features(), 324 + 128);
     }
 
     #[test]

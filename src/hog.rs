@@ -37,7 +37,7 @@ impl Default for HogParams {
 impl HogParams {
     /// Rejects sizes the descriptor cannot be computed with.
     pub fn validate(&self) -> Result<()> {
-        if self.cell < 2 || SIDE_PX % self.cell != 0 {
+        if self.cell < 2 || !SIDE_PX.is_multiple_of(self.cell) {
             return Err(Error::Setting(format!("the HOG cell must be at least 2 pixels and divide {SIDE_PX}, got {}", self.cell)));
         }
         if self.block == 0 || self.block > self.cells_per_side() {
@@ -55,7 +55,7 @@ impl HogParams {
     }
 
     /// Length of the descriptor: blocks × cells per block × bins.
-    pub fn len(&self) -> usize {
+    pub fn features(&self) -> usize {
         let blocks = self.cells_per_side() + 1 - self.block;
         blocks * blocks * self.block * self.block * self.bins
     }
@@ -123,7 +123,7 @@ fn strongest_gradient(pixels: &[u8], x: usize, y: usize) -> (f64, f64) {
 fn normalise_blocks(cells: &[f64], params: &HogParams) -> Vec<f64> {
     let n = params.cells_per_side();
     let blocks = n + 1 - params.block;
-    let mut out = Vec::with_capacity(params.len());
+    let mut out = Vec::with_capacity(params.features());
     for by in 0..blocks {
         for bx in 0..blocks {
             let start = out.len();

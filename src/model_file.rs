@@ -136,11 +136,11 @@ impl SavedModel {
             return bad(format!("image_size {:?} is not [64, 64, 3]", file.image_size));
         }
         let spec = read_features(&file)?;
-        if file.w.len() != spec.len() {
-            return bad(format!("w has {} weights, expected {} for feature kind \"{}\"", file.w.len(), spec.len(), spec.kind));
+        if file.w.len() != spec.features() {
+            return bad(format!("w has {} weights, expected {} for feature kind \"{}\"", file.w.len(), spec.features(), spec.kind));
         }
         if let Some(s) = &file.standardization {
-            s.validate(spec.len())?;
+            s.validate(spec.features())?;
         }
         if let Some(i) = file.w.iter().position(|v| !v.is_finite()) {
             return bad(format!("w[{i}] is not a finite number"));
@@ -247,8 +247,8 @@ mod tests {
         let spec = FeatureSpec::new(FeatureKind::HogColor);
         let photos: Vec<Vec<u8>> = (0..4u32).map(|k| (0..FEATURES as u32).map(|i| ((i * (k + 3) + i / 192 * k) % 256) as u8).collect()).collect();
         let rows: Vec<f64> = photos.iter().flat_map(|p| spec.extract(p).unwrap()).collect();
-        let x = ndarray::Array2::from_shape_vec((4, spec.len()), rows).unwrap();
-        let mut model = Init::Random { seed: 5 }.model(spec.len());
+        let x = ndarray::Array2::from_shape_vec((4, spec.features()), rows).unwrap();
+        let mut model = Init::Random { seed: 5 }.model(spec.features());
         model.b = 0.125;
         let mut training = TrainingInfo::new(&Settings::default(), Init::Zeros, 4);
         training.l2 = 3.0;

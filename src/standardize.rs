@@ -39,7 +39,7 @@ impl Standardizer {
     }
 
     /// Number of features.
-    pub fn len(&self) -> usize {
+    pub fn features(&self) -> usize {
         self.mean.len()
     }
 
@@ -62,8 +62,8 @@ impl Standardizer {
 
     /// Standardises one example in place.
     pub fn apply(&self, features: &mut [f64]) -> Result<()> {
-        if features.len() != self.len() {
-            return Err(Error::MismatchedShapes { what: "features to standardise", expected: self.len(), actual: features.len() });
+        if features.len() != self.features() {
+            return Err(Error::MismatchedShapes { what: "features to standardise", expected: self.features(), actual: features.len() });
         }
         for ((v, mu), sd) in features.iter_mut().zip(&self.mean).zip(&self.std) {
             *v = (*v - mu) / sd;

@@ -44,7 +44,7 @@ fn a_standardised_hog_color_model_predicts_the_same_after_its_model_file() {
     // Every feature of these synthetic photos follows the label, so the cost's curvature is
     // about d/4 and the step must stay below 8/d to converge.
     let settings = Settings { learning_rate: 0.002, iterations: 50, record_every: 10 };
-    let trained = optimize(Box::new(objective), Init::Zeros.model(spec.len()), settings, |_, _| {}).unwrap();
+    let trained = optimize(Box::new(objective), Init::Zeros.model(spec.features()), settings, |_, _| {}).unwrap();
     let at_training: Vec<f64> = (0..data.len()).map(|i| trained.model.probability(x.row(i))).collect();
 
     let saved = SavedModel {
