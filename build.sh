@@ -80,7 +80,7 @@ serve() {
 
 test_all() {
   say "native tests"
-  cargo test --release
+  cargo test
   ensure_chromium
   build
   say "wasm tests in headless Chromium"

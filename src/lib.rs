@@ -2,19 +2,25 @@
 //! command line and the browser.
 //!
 //! The core (everything but `web`) is pure Rust: image preparation, labels, the data set, the
-//! model, training, metrics, the model file, the page's training session and its loss chart.
-//! `web` is the only module that knows about wasm-bindgen; it exists only on wasm32.
+//! features (`features`, `hog`, `color`, `standardize`), the model, training (with `penalty`),
+//! metrics, the model file, the page's training session and its loss chart. `web` is the only
+//! module that knows about wasm-bindgen; it exists only on wasm32.
 
 pub mod chart;
+pub mod color;
 pub mod dataset;
 pub mod error;
+pub mod features;
+pub mod hog;
 pub mod image_prep;
 pub mod labels;
 pub mod metrics;
 pub mod model;
 pub mod model_file;
+pub mod penalty;
 pub mod rng;
 pub mod session;
+pub mod standardize;
 pub mod train;
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -1,16 +1,24 @@
 //! The one model file format, JSON, shared by the CLI and the page: what the model is (classes,
-//! image size, feature kind, w, b) and how it was trained (settings, cost history).
+//! image size, feature kind with its sizes and standardisation, w, b) and how it was trained
+//! (settings, cost history).
+//!
+//! Version 2 added `feature_params`, `standardization`, `training.l2` and `training.flip`;
+//! version-1 files (raw pixels only) are still read.
 
 use serde::{Deserialize, Serialize};
 
-use crate::image_prep::{CHANNELS, FEATURES, SIDE};
+use crate::features::{FeatureKind, FeatureParams, FeatureSpec};
+use crate::image_prep::{CHANNELS, SIDE};
 use crate::labels::Classes;
 use crate::model::Model;
+use crate::standardize::Standardizer;
 use crate::train::{Init, Settings};
 use crate::{Error, Result};
 
 const FORMAT: &str = "catdog-model";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
+/// The first format, raw pixels only; still read.
+const VERSION_1: u32 = 1;
 
 /// How a model was trained, kept with it for the record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -28,6 +36,12 @@ pub struct TrainingInfo {
     pub train_count: usize,
     /// The cost history below has one value every this many iterations.
     pub cost_every: usize,
+    /// The L2 penalty λ (0 in version-1 files).
+    #[serde(default)]
+    pub l2: f64,
+    /// Whether horizontally flipped copies of the photos were trained on too.
+    #[serde(default)]
+    pub flip: bool,
 }
 
 impl TrainingInfo {
@@ -44,6 +58,8 @@ impl TrainingInfo {
             seed,
             train_count,
             cost_every: settings.record_every,
+            l2: 0.0,
+            flip: false,
         }
     }
 }
@@ -53,8 +69,12 @@ impl TrainingInfo {
 pub struct SavedModel {
     /// Names of label 0 and label 1.
     pub classes: Classes,
-    /// Weights (for pixels scaled by 1/255) and bias.
+    /// Weights (one per feature of `features`) and bias.
     pub model: Model,
+    /// How a photo becomes features.
+    pub features: FeatureSpec,
+    /// The training set's feature scaling, applied before the model (none for the tutorial's raw pixels).
+    pub standardizer: Option<Standardizer>,
     /// How it was trained.
     pub training: TrainingInfo,
     /// Cost history, one every `training.cost_every` iterations.
@@ -69,6 +89,10 @@ struct File {
     classes: Vec<String>,
     image_size: Vec<u32>,
     features: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    feature_params: Option<FeatureParams>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    standardization: Option<Standardizer>,
     w: Vec<f64>,
     b: f64,
     training: TrainingInfo,
@@ -83,7 +107,9 @@ impl SavedModel {
             version: VERSION,
             classes: self.classes.names().map(String::from).to_vec(),
             image_size: vec![SIDE, SIDE, CHANNELS as u32],
-            features: "raw".into(),
+            features: self.features.kind.name().into(),
+            feature_params: self.features.params(),
+            standardization: self.standardizer.clone(),
             w: self.model.w.to_vec(),
             b: self.model.b,
             training: self.training.clone(),
@@ -99,8 +125,8 @@ impl SavedModel {
         if file.format != FORMAT {
             return bad(format!("format is {:?}, expected {FORMAT:?}", file.format));
         }
-        if file.version != VERSION {
-            return bad(format!("version {} is not supported (this catdog reads version {VERSION})", file.version));
+        if file.version != VERSION && file.version != VERSION_1 {
+            return bad(format!("version {} is not supported (this catdog reads versions {VERSION_1} and {VERSION})", file.version));
         }
         let classes = match file.classes.as_slice() {
             [negative, positive] => Classes::new(negative, positive)?,
@@ -109,11 +135,12 @@ impl SavedModel {
         if file.image_size != [SIDE, SIDE, CHANNELS as u32] {
             return bad(format!("image_size {:?} is not [64, 64, 3]", file.image_size));
         }
-        if file.features != "raw" {
-            return bad(format!("feature kind {:?} is unknown (known: \"raw\")", file.features));
+        let spec = read_features(&file)?;
+        if file.w.len() != spec.features() {
+            return bad(format!("w has {} weights, expected {} for feature kind \"{}\"", file.w.len(), spec.features(), spec.kind));
         }
-        if file.w.len() != FEATURES {
-            return bad(format!("w has {} weights, expected {FEATURES}", file.w.len()));
+        if let Some(s) = &file.standardization {
+            s.validate(spec.features())?;
         }
         if let Some(i) = file.w.iter().position(|v| !v.is_finite()) {
             return bad(format!("w[{i}] is not a finite number"));
@@ -125,17 +152,45 @@ impl SavedModel {
         if !(t.learning_rate.is_finite() && t.learning_rate > 0.0) || t.cost_every == 0 {
             return bad("training settings are invalid (learning_rate must be positive, cost_every at least 1)".into());
         }
+        if !(t.l2.is_finite() && t.l2 >= 0.0) {
+            return bad(format!("training.l2 is {}, it must be a number at least 0", t.l2));
+        }
         if t.init != "zeros" && t.init != "random" {
             return bad(format!("training.init {:?} is neither \"zeros\" nor \"random\"", t.init));
         }
         let model = Model { w: file.w.into(), b: file.b };
-        Ok(SavedModel { classes, model, training: file.training, costs: file.costs })
+        Ok(SavedModel { classes, model, features: spec, standardizer: file.standardization, training: file.training, costs: file.costs })
     }
+
+    /// Probability of label 1 for one prepared photo (12,288 bytes): features, standardisation,
+    /// then the model, exactly as at training time.
+    pub fn probability(&self, pixels: &[u8]) -> Result<f64> {
+        let mut x = self.features.extract(pixels)?;
+        if let Some(s) = &self.standardizer {
+            s.apply(&mut x)?;
+        }
+        if x.len() != self.model.features() {
+            return Err(Error::MismatchedShapes { what: "features", expected: self.model.features(), actual: x.len() });
+        }
+        Ok(self.model.probability(ndarray::ArrayView1::from(&x)))
+    }
+}
+
+/// The feature spec of a file; version 1 knew only raw pixels, without parameters or scaling.
+fn read_features(file: &File) -> Result<FeatureSpec> {
+    let kind: FeatureKind = file.features.parse().map_err(|_| {
+        Error::ModelFile(format!("feature kind {:?} is unknown (known: \"raw\", \"hog\", \"hog+color\")", file.features))
+    })?;
+    if file.version == VERSION_1 && (kind != FeatureKind::Raw || file.feature_params.is_some() || file.standardization.is_some()) {
+        return Err(Error::ModelFile("a version-1 file holds raw pixels only, without feature_params or standardization".into()));
+    }
+    FeatureSpec::from_params(kind, file.feature_params.as_ref())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::image_prep::FEATURES;
 
     fn saved() -> SavedModel {
         let mut model = Init::Random { seed: 3 }.model(FEATURES);
@@ -143,6 +198,8 @@ mod tests {
         SavedModel {
             classes: Classes::parse("noncat,cat").unwrap(),
             model,
+            features: FeatureSpec::new(FeatureKind::Raw),
+            standardizer: None,
             training: TrainingInfo::new(&Settings::default(), Init::Random { seed: 3 }, 209),
             costs: vec![0.693, 0.5],
         }
@@ -183,6 +240,78 @@ mod tests {
         assert!(message(&with(|v| v["w"][7] = serde_json::Value::Null)).contains("invalid type"));
         assert!(message(&with(|v| v["extra"] = 1.into())).contains("unknown field"));
         assert!(message(&with(|v| v["training"]["init"] = "ones".into())).contains("training.init"));
+    }
+
+    /// A hog+color model with a standardizer fitted on a few photos.
+    fn hog_color() -> SavedModel {
+        let spec = FeatureSpec::new(FeatureKind::HogColor);
+        let photos: Vec<Vec<u8>> = (0..4u32).map(|k| (0..FEATURES as u32).map(|i| ((i * (k + 3) + i / 192 * k) % 256) as u8).collect()).collect();
+        let rows: Vec<f64> = photos.iter().flat_map(|p| spec.extract(p).unwrap()).collect();
+        let x = ndarray::Array2::from_shape_vec((4, spec.features()), rows).unwrap();
+        let mut model = Init::Random { seed: 5 }.model(spec.features());
+        model.b = 0.125;
+        let mut training = TrainingInfo::new(&Settings::default(), Init::Zeros, 4);
+        training.l2 = 3.0;
+        training.flip = true;
+        SavedModel {
+            classes: Classes::default(),
+            model,
+            features: spec,
+            standardizer: Some(Standardizer::fit(x.view()).unwrap()),
+            training,
+            costs: vec![0.693],
+        }
+    }
+
+    fn hog_with(edit: impl FnOnce(&mut serde_json::Value)) -> String {
+        let mut value: serde_json::Value = serde_json::from_str(&hog_color().to_json()).unwrap();
+        edit(&mut value);
+        value.to_string()
+    }
+
+    #[test]
+    fn a_hog_color_model_round_trips_and_predicts_the_same() {
+        let saved = hog_color();
+        let read = SavedModel::from_json(&saved.to_json()).unwrap();
+        assert_eq!(read, saved);
+        let photo: Vec<u8> = (0..FEATURES).map(|i| (i * 7 % 256) as u8).collect();
+        // What training computes: features, standardised by the fitted scaler, then the model.
+        let mut x = FeatureSpec::new(FeatureKind::HogColor).extract(&photo).unwrap();
+        saved.standardizer.as_ref().unwrap().apply(&mut x).unwrap();
+        let expected = saved.model.probability(ndarray::ArrayView1::from(&x));
+        assert_eq!(read.probability(&photo).unwrap(), expected);
+        assert!(expected > 0.0 && expected < 1.0);
+    }
+
+    #[test]
+    fn reads_version_1_raw_files() {
+        let v1 = with(|v| {
+            v["version"] = 1.into();
+            let training = v["training"].as_object_mut().unwrap();
+            training.remove("l2");
+            training.remove("flip");
+        });
+        let read = SavedModel::from_json(&v1).unwrap();
+        assert_eq!(read, saved());
+        let photo = vec![128u8; FEATURES];
+        let raw: Vec<f64> = photo.iter().map(|&p| f64::from(p) / 255.0).collect();
+        assert_eq!(read.probability(&photo).unwrap(), read.model.probability(ndarray::ArrayView1::from(&raw)));
+    }
+
+    #[test]
+    fn rejects_inconsistent_feature_files() {
+        let v1_hog = hog_with(|v| v["version"] = 1.into());
+        assert!(message(&v1_hog).contains("version-1 file holds raw pixels only"));
+        assert!(message(&hog_with(|v| v["w"] = serde_json::json!(vec![0.5; FEATURES]))).contains("w has 12288 weights, expected 452 for feature kind \"hog+color\""));
+        assert!(message(&hog_with(|v| v["features"] = "hog".into())).contains("has no colour bins"));
+        assert!(message(&hog_with(|v| v["features"] = "raw".into())).contains("takes no feature_params"));
+        assert!(message(&hog_with(|v| v["feature_params"]["hog"]["cell"] = 6.into())).contains("cell"));
+        assert!(message(&hog_with(|v| v["standardization"]["std"] = serde_json::json!([1.0, 2.0]))).contains("std has 2 values, expected 452"));
+        assert!(message(&hog_with(|v| v["standardization"]["mean"] = serde_json::json!([]))).contains("mean has 0 values"));
+        assert!(message(&hog_with(|v| v["standardization"]["std"][4] = (-1.0).into())).contains("std[4] is -1"));
+        assert!(message(&hog_with(|v| v["standardization"]["std"][4] = serde_json::Value::Null)).contains("invalid type"));
+        assert!(message(&hog_with(|v| v["training"]["l2"] = (-2.0).into())).contains("training.l2"));
+        assert!(message(&hog_with(|v| v["features"] = "sift".into())).contains("feature kind \"sift\" is unknown"));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 use ndarray::{Array1, Array2};
 
 use crate::dataset::Dataset;
+use crate::features::FeatureSpec;
 use crate::image_prep::{prepare_bytes, prepare_rgba, FEATURES};
 use crate::labels::Classes;
 use crate::metrics::accuracy;
@@ -171,21 +172,19 @@ impl Session {
 
     /// Probability of label 1 for a photo file.
     pub fn predict_photo(&self, bytes: &[u8]) -> Result<f64> {
-        let model = self.model()?;
-        Ok(probability(model, &prepare_bytes(bytes, "the photo")?))
+        self.probability(&prepare_bytes(bytes, "the photo")?)
     }
 
     /// Probability of label 1 for an RGBA frame.
     pub fn predict_frame(&self, rgba: &[u8], width: u32, height: u32) -> Result<f64> {
-        let model = self.model()?;
-        Ok(probability(model, &prepare_rgba(rgba, width, height)?))
+        self.probability(&prepare_rgba(rgba, width, height)?)
     }
 
-    /// The model predictions use: the run's latest, else the one loaded from a file.
-    pub fn model(&self) -> Result<&Model> {
+    /// The run's latest model (raw pixels), else the loaded file's, with its own features.
+    fn probability(&self, pixels: &[u8]) -> Result<f64> {
         match (&self.run, &self.loaded) {
-            (Some(run), _) => Ok(run.trainer.model()),
-            (None, Some(saved)) => Ok(&saved.model),
+            (Some(run), _) => Ok(probability(run.trainer.model(), pixels)),
+            (None, Some(saved)) => saved.probability(pixels),
             (None, None) => Err(Error::Setting("train a model first (or load one)".into())),
         }
     }
@@ -197,7 +196,14 @@ impl Session {
         }
         let run = self.run.as_ref().ok_or_else(|| Error::Setting("train a model first".into()))?;
         let training = TrainingInfo::new(run.trainer.settings(), run.init, run.train.len());
-        let saved = SavedModel { classes: self.classes.clone(), model: run.trainer.model().clone(), training, costs: run.trainer.costs().to_vec() };
+        let saved = SavedModel {
+            classes: self.classes.clone(),
+            model: run.trainer.model().clone(),
+            features: FeatureSpec::default(),
+            standardizer: None,
+            training,
+            costs: run.trainer.costs().to_vec(),
+        };
         Ok(saved.to_json())
     }
 

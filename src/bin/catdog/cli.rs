@@ -3,14 +3,18 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
 use catdog::dataset::{load_folder, Dataset, Skipped};
+use catdog::features::{self, FeatureKind, FeatureSpec};
 use catdog::image_prep::prepare_bytes;
 use catdog::labels::Classes;
 use catdog::metrics::accuracy;
-use catdog::model::Model;
 use catdog::model_file::{SavedModel, TrainingInfo};
-use catdog::train::{optimize, F64Objective, Init, Settings};
+use catdog::penalty::L2Penalty;
+use catdog::standardize::Standardizer;
+use catdog::train::{optimize, F64Objective, Init, Objective, Settings};
+use ndarray::{s, Array1, Array2};
 use catdog::Error;
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -43,12 +47,32 @@ struct TrainArgs {
     /// Class names for label 0 and label 1, as words in file or folder names.
     #[arg(long, default_value = "cat,dog")]
     classes: String,
-    /// Gradient-descent step size.
-    #[arg(long, default_value_t = 0.005, allow_negative_numbers = true)]
-    learning_rate: f64,
-    /// Gradient-descent steps.
-    #[arg(long, default_value_t = 2000)]
-    iterations: usize,
+    /// What the model sees: raw pixels (the tutorial), HOG, or HOG plus a colour histogram.
+    #[arg(long, value_enum, default_value_t = FeaturesArg::Raw)]
+    features: FeaturesArg,
+    /// HOG cell side in pixels (a divisor of 64) [default: 16]; blocks are 2x2 cells, 9 orientation bins.
+    #[arg(long)]
+    hog_cell: Option<usize>,
+    /// Gradient-descent step size [default: 0.005 for raw, 0.01 for hog and hog+color].
+    #[arg(long, allow_negative_numbers = true)]
+    learning_rate: Option<f64>,
+    /// Gradient-descent steps [default: 2000 for raw, 300 for hog and hog+color].
+    #[arg(long)]
+    iterations: Option<usize>,
+    /// L2 penalty λ: cost + λ/(2m)·‖w‖² [default: 0 for raw, 1000 for hog and hog+color].
+    #[arg(long, allow_negative_numbers = true)]
+    l2: Option<f64>,
+    /// Also train on the photos mirrored left to right; `--flip false` turns it off
+    /// [default: off].
+    #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+    flip: Option<bool>,
+    /// Hold out this share (0 to 1) of the training photos, per class, to report a validation
+    /// accuracy on; training uses the rest. For choosing settings without the test photos.
+    #[arg(long)]
+    validate: Option<f64>,
+    /// Seed of the validation split.
+    #[arg(long, default_value_t = 0)]
+    split_seed: u32,
     /// How the weights start.
     #[arg(long, value_enum, default_value_t = InitArg::Zeros)]
     init: InitArg,
@@ -64,6 +88,24 @@ struct TrainArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FeaturesArg {
+    Raw,
+    Hog,
+    #[value(name = "hog+color")]
+    HogColor,
+}
+
+impl FeaturesArg {
+    fn kind(self) -> FeatureKind {
+        match self {
+            FeaturesArg::Raw => FeatureKind::Raw,
+            FeaturesArg::Hog => FeatureKind::Hog,
+            FeaturesArg::HogColor => FeatureKind::HogColor,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -105,14 +147,32 @@ pub fn main() -> ExitCode {
 
 fn train(args: &TrainArgs) -> catdog::Result<ExitCode> {
     let classes = Classes::parse(&args.classes)?;
-    let settings = Settings { learning_rate: args.learning_rate, iterations: args.iterations, record_every: args.cost_every };
+    let kind = args.features.kind();
+    let defaults = kind.defaults();
+    let settings = Settings {
+        learning_rate: args.learning_rate.unwrap_or(defaults.learning_rate),
+        iterations: args.iterations.unwrap_or(defaults.iterations),
+        record_every: args.cost_every,
+    };
     settings.validate()?;
+    let mut spec = FeatureSpec::new(kind);
+    spec.hog.cell = args.hog_cell.unwrap_or(spec.hog.cell);
+    spec.validate()?;
+    let (l2, flip) = (args.l2.unwrap_or(defaults.l2), args.flip.unwrap_or(defaults.flip));
+    catdog::penalty::validate_lambda(l2)?;
     let init = match args.init {
         InitArg::Zeros => Init::Zeros,
         InitArg::Random => Init::Random { seed: args.seed },
     };
-    let (train_set, mut skipped) = load(&args.train, &classes, "train/")?;
-    train_set.check_trainable(&classes)?;
+    let (all_train, mut skipped) = load(&args.train, &classes, "train/")?;
+    all_train.check_trainable(&classes)?;
+    let (train_set, validation_set) = match args.validate {
+        Some(share) => {
+            let (fit, held_out) = all_train.split(share, args.split_seed)?;
+            (fit, Some(held_out))
+        }
+        None => (all_train, None),
+    };
     let test_set = match &args.test {
         Some(dir) => {
             let (set, more) = load(dir, &classes, "test/")?;
@@ -125,40 +185,56 @@ fn train(args: &TrainArgs) -> catdog::Result<ExitCode> {
         skipped.iter().for_each(|s| eprintln!("skipped {}: {}", s.file, s.reason));
     }
 
-    let x = train_set.features_f64();
-    let objective = F64Objective::new(x.clone(), train_set.labels_f64())?;
-    let bar = progress_bar(args.iterations, !args.json);
-    let trained = optimize(Box::new(objective), init.model(x.ncols()), settings, |i, cost| {
+    let started = Instant::now();
+    let (x, y, standardizer) = training_matrix(&spec, &train_set, flip)?;
+    let objective: Box<dyn Objective> = if l2 > 0.0 {
+        Box::new(L2Penalty::new(F64Objective::new(x.clone(), y)?, l2, x.nrows())?)
+    } else {
+        Box::new(F64Objective::new(x.clone(), y)?)
+    };
+    let bar = progress_bar(settings.iterations, !args.json);
+    let trained = optimize(objective, init.model(x.ncols()), settings, |i, cost| {
         if !args.json && i % args.cost_every == 0 {
             bar.suspend(|| println!("Cost after iteration {i}: {cost:.6}"));
         }
         bar.inc(1);
     })?;
     bar.finish_and_clear();
+    let seconds = started.elapsed().as_secs_f64();
 
-    let train_accuracy = accuracy(&trained.model.predict(x.view()), train_set.labels());
-    let test_accuracy = test_set.as_ref().map(|t| accuracy(&trained.model.predict(t.features_f64().view()), t.labels()));
+    let mut training = TrainingInfo::new(&settings, init, train_set.len());
+    (training.l2, training.flip) = (l2, flip);
+    let saved = SavedModel { classes: classes.clone(), model: trained.model, features: spec, standardizer, training, costs: trained.costs };
+    // The first rows are the photos themselves; flipped copies follow.
+    let train_accuracy = accuracy(&saved.model.predict(x.slice(s![..train_set.len(), ..])), train_set.labels());
+    let validation_accuracy = validation_set.as_ref().map(|v| evaluate(&saved, v)).transpose()?;
+    let test_accuracy = test_set.as_ref().map(|t| evaluate(&saved, t)).transpose()?;
     if let Some(path) = &args.model {
-        let saved = SavedModel {
-            classes: classes.clone(),
-            model: trained.model.clone(),
-            training: TrainingInfo::new(&settings, init, train_set.len()),
-            costs: trained.costs.clone(),
-        };
         std::fs::write(path, saved.to_json()).map_err(|source| Error::Io { path: path.display().to_string(), source })?;
     }
     if args.json {
         let report = json!({
-            "costs": trained.costs,
+            "costs": saved.costs,
             "train_accuracy": train_accuracy,
             "test_accuracy": test_accuracy,
+            "validation_accuracy": validation_accuracy,
             "train_count": train_set.len(),
             "test_count": test_set.as_ref().map_or(0, Dataset::len),
+            "validation_count": validation_set.as_ref().map_or(0, Dataset::len),
+            "features": kind.name(),
+            "learning_rate": settings.learning_rate,
+            "iterations": settings.iterations,
+            "l2": l2,
+            "flip": flip,
+            "seconds": seconds,
             "skipped": skipped.iter().map(|s| json!({"file": s.file, "reason": s.reason})).collect::<Vec<_>>(),
         });
         println!("{report}");
     } else {
         println!("train accuracy: {train_accuracy} %");
+        if let Some(acc) = validation_accuracy {
+            println!("validation accuracy: {acc} %");
+        }
         if let Some(acc) = test_accuracy {
             println!("test accuracy: {acc} %");
         }
@@ -167,6 +243,25 @@ fn train(args: &TrainArgs) -> catdog::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The training rows (with flipped copies after the photos if asked), their labels, and for
+/// every kind but the tutorial's raw pixels the standardisation fitted on them and applied.
+fn training_matrix(spec: &FeatureSpec, data: &Dataset, flip: bool) -> catdog::Result<(Array2<f64>, Array1<f64>, Option<Standardizer>)> {
+    let mut x = spec.matrix(data, flip)?;
+    let y = features::labels_f64(data, flip);
+    if spec.kind == FeatureKind::Raw {
+        return Ok((x, y, None));
+    }
+    let standardizer = Standardizer::fit(x.view())?;
+    standardizer.apply_rows(&mut x)?;
+    Ok((x, y, Some(standardizer)))
+}
+
+/// Accuracy of a trained model on photos it has not seen, through the model file's own path.
+fn evaluate(saved: &SavedModel, data: &Dataset) -> catdog::Result<f64> {
+    let predictions = (0..data.len()).map(|i| saved.probability(data.photo(i)).map(|p| u8::from(p > 0.5))).collect::<catdog::Result<Vec<u8>>>()?;
+    Ok(accuracy(&predictions, data.labels()))
 }
 
 /// Loads a folder; skipped files are named with `prefix` so train and test ones can be told apart.
@@ -195,7 +290,7 @@ fn predict(args: &PredictArgs) -> catdog::Result<ExitCode> {
     let mut results = Vec::new();
     for path in &args.images {
         let name = path.display().to_string();
-        match classify(&saved.model, path, &name) {
+        match classify(&saved, path, &name) {
             Ok(p) => {
                 let label = u8::from(p > 0.5);
                 let class = saved.classes.name(label);
@@ -219,9 +314,7 @@ fn predict(args: &PredictArgs) -> catdog::Result<ExitCode> {
 }
 
 /// Probability of label 1 for one photo file.
-fn classify(model: &Model, path: &Path, name: &str) -> catdog::Result<f64> {
+fn classify(saved: &SavedModel, path: &Path, name: &str) -> catdog::Result<f64> {
     let bytes = std::fs::read(path).map_err(|source| Error::Io { path: name.to_string(), source })?;
-    let mut one = Dataset::new();
-    one.push(name, &prepare_bytes(&bytes, name)?, 0)?;
-    Ok(model.probability(one.features_f64().row(0)))
+    saved.probability(&prepare_bytes(&bytes, name)?)
 }
