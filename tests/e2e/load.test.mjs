@@ -10,6 +10,8 @@ after(async () => { await browser?.close(); await server?.close(); });
 
 test('the page loads the classifier with nothing from another origin', async () => {
   const page = await openPage(browser, server.url);
+  // Count on a reload, once the first load (its worker included) has finished fetching.
+  await page.getByTestId('status').filter({ hasText: 'ready' }).waitFor({ timeout: 20000 });
   const wasm = [];
   page.on('request', (req) => { if (req.url().endsWith('.wasm')) wasm.push(req.url()); });
   await page.reload();
