@@ -8,6 +8,7 @@
 pub mod dataset;
 pub mod error;
 pub mod image_prep;
+pub mod kernel;
 pub mod labels;
 pub mod metrics;
 pub mod model;

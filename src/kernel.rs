@@ -1,0 +1,297 @@
+//! The fast objective: the tutorial's cost and gradients computed straight from `u8` pixels in
+//! float32, reading each photo once per iteration.
+//!
+//! Each byte `q` stands for the feature `scale * q + offset` (for photos `q / 255`), and the
+//! scale is folded into the weights, so no float copy of the photos exists. Photos go through in
+//! groups of [`GROUP`]: one pass over the weights gives the logits of the group, then, while the
+//! group's bytes are still in cache, one pass adds `(a - y) q` of all of them into a float32
+//! gradient block. Blocks of [`BLOCK`] photos are added into a float64 total, so rounding does not
+//! grow with the number of photos. Sums run in [`LANES`] fixed lanes, so the result is the same
+//! bit for bit whether LLVM vectorises for SSE2, AVX2 or wasm SIMD128.
+
+use crate::dataset::Dataset;
+use crate::model::{example_cost, sigmoid, Gradients, Model};
+use crate::train::Objective;
+use crate::{Error, Result};
+
+/// Float32 partial sums per row; rows are padded with zeros to a multiple of this.
+pub const LANES: usize = 16;
+/// Photos whose logits and gradient contributions are computed in one pass over the weights.
+pub const GROUP: usize = 4;
+/// Photos summed in float32 before their gradient is added into the float64 total.
+pub const BLOCK: usize = 64;
+
+/// Cost and gradients of logistic regression on byte-coded features, in float32.
+pub struct FastObjective {
+    levels: Vec<u8>,
+    labels: Vec<u8>,
+    features: usize,
+    stride: usize,
+    scale: f64,
+    offset: f64,
+}
+
+/// The running float64 sums of one propagate.
+#[derive(Default)]
+struct Totals {
+    cost: f64,
+    dz: f64,
+}
+
+impl FastObjective {
+    /// The photos of a data set, each byte meaning `byte / 255` as in the tutorial.
+    pub fn new(data: &Dataset) -> Result<Self> {
+        Self::from_levels(data.pixels(), data.labels(), crate::image_prep::FEATURES, 1.0 / 255.0, 0.0)
+    }
+
+    /// Examples as rows of `features` bytes, byte `q` meaning `scale * q + offset`; labels 0 or 1.
+    pub fn from_levels(levels: &[u8], labels: &[u8], features: usize, scale: f64, offset: f64) -> Result<Self> {
+        if features == 0 || levels.len() != labels.len() * features {
+            return Err(Error::MismatchedShapes { what: "bytes of the examples", expected: labels.len() * features, actual: levels.len() });
+        }
+        if labels.is_empty() {
+            return Err(Error::Dataset("there are no examples".into()));
+        }
+        if let Some(bad) = labels.iter().find(|&&l| l > 1) {
+            return Err(Error::Label(format!("label {bad} is neither 0 nor 1")));
+        }
+        if !(scale.is_finite() && offset.is_finite()) {
+            return Err(Error::Setting(format!("the byte scale {scale} and offset {offset} must be finite")));
+        }
+        let stride = features.div_ceil(LANES) * LANES;
+        Ok(FastObjective { levels: pad_rows(levels, features, stride), labels: labels.to_vec(), features, stride, scale, offset })
+    }
+
+    /// Number of examples.
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// Always false: an objective has at least one example.
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    /// The tutorial's `predict` on the objective's own examples: 1 where the logit is above 0.
+    pub fn predict(&self, model: &Model) -> Result<Vec<u8>> {
+        let (w, bias) = self.fold(model)?;
+        Ok(self.levels.chunks_exact(self.stride).map(|row| u8::from(sigmoid(f64::from(dots::<1>(&w, [row])[0]) + bias) > 0.5)).collect())
+    }
+
+    /// Float32 weights `scale * w` padded to the stride, and the bias with the offset folded in.
+    fn fold(&self, model: &Model) -> Result<(Vec<f32>, f64)> {
+        if model.features() != self.features {
+            return Err(Error::MismatchedShapes { what: "model weights", expected: self.features, actual: model.features() });
+        }
+        let mut w = vec![0f32; self.stride];
+        w.iter_mut().zip(&model.w).for_each(|(w32, &w)| *w32 = (w * self.scale) as f32);
+        Ok((w, model.b + self.offset * model.w.sum()))
+    }
+}
+
+impl Objective for FastObjective {
+    fn features(&self) -> usize {
+        self.features
+    }
+
+    fn propagate(&self, model: &Model) -> Result<(Gradients, f64)> {
+        let (w, bias) = self.fold(model)?;
+        let mut grad = vec![0f64; self.stride];
+        let mut block = vec![0f32; self.stride];
+        let mut totals = Totals::default();
+        let rows = self.levels.chunks(BLOCK * self.stride).zip(self.labels.chunks(BLOCK));
+        for (levels, labels) in rows {
+            block.fill(0.0);
+            run_block(&w, bias, levels, labels, &mut block, &mut totals);
+            grad.iter_mut().zip(&block).for_each(|(g, &b)| *g += f64::from(b));
+        }
+        let m = self.len() as f64;
+        let dw = grad[..self.features].iter().map(|&g| (self.scale * g + self.offset * totals.dz) / m).collect();
+        Ok((Gradients { dw, db: totals.dz / m }, totals.cost / m))
+    }
+}
+
+fn pad_rows(levels: &[u8], features: usize, stride: usize) -> Vec<u8> {
+    if features == stride {
+        return levels.to_vec();
+    }
+    let mut padded = vec![0u8; levels.len() / features * stride];
+    padded.chunks_exact_mut(stride).zip(levels.chunks_exact(features)).for_each(|(to, from)| to[..features].copy_from_slice(from));
+    padded
+}
+
+/// One block of photos, with the widest vector instructions this machine has.
+fn run_block(w: &[f32], bias: f64, levels: &[u8], labels: &[u8], block: &mut [f32], totals: &mut Totals) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU was just checked to support AVX2, the only requirement of this function.
+        return unsafe { run_block_avx2(w, bias, levels, labels, block, totals) };
+    }
+    run_block_portable(w, bias, levels, labels, block, totals)
+}
+
+/// The same code compiled for AVX2: LLVM vectorises the lanes 8 floats at a time.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn run_block_avx2(w: &[f32], bias: f64, levels: &[u8], labels: &[u8], block: &mut [f32], totals: &mut Totals) {
+    run_block_portable(w, bias, levels, labels, block, totals)
+}
+
+/// Logits, cost and gradient contributions of the photos in `levels`, `GROUP` at a time.
+#[inline(always)]
+fn run_block_portable(w: &[f32], bias: f64, levels: &[u8], labels: &[u8], block: &mut [f32], totals: &mut Totals) {
+    let stride = w.len();
+    let grouped = labels.len() / GROUP * GROUP;
+    for (rows, labels) in levels[..grouped * stride].chunks_exact(GROUP * stride).zip(labels.chunks_exact(GROUP)) {
+        let rows: [&[u8]; GROUP] = std::array::from_fn(|i| &rows[i * stride..(i + 1) * stride]);
+        let z = dots(w, rows);
+        let dz = std::array::from_fn(|i| totals.add(f64::from(z[i]) + bias, labels[i]));
+        accumulate(block, dz, rows);
+    }
+    for (row, &label) in levels[grouped * stride..].chunks_exact(stride).zip(&labels[grouped..]) {
+        let z = dots(w, [row])[0];
+        let dz = totals.add(f64::from(z) + bias, label);
+        accumulate(block, [dz], [row]);
+    }
+}
+
+impl Totals {
+    /// Adds one example's cost and `a - y`; returns `a - y` for its gradient.
+    #[inline(always)]
+    fn add(&mut self, z: f64, label: u8) -> f32 {
+        let y = f64::from(label);
+        self.cost += example_cost(z, y);
+        let dz = sigmoid(z) - y;
+        self.dz += dz;
+        dz as f32
+    }
+}
+
+/// `w · row` for `G` rows at once, reading `w` once; sums in `LANES` lanes, then pairwise.
+#[inline(always)]
+fn dots<const G: usize>(w: &[f32], rows: [&[u8]; G]) -> [f32; G] {
+    let mut acc = [[0f32; LANES]; G];
+    let rows = rows.map(|r| &r[..w.len()]);
+    for (j, wc) in w.chunks_exact(LANES).enumerate() {
+        for g in 0..G {
+            let xc = &rows[g][j * LANES..(j + 1) * LANES];
+            for l in 0..LANES {
+                acc[g][l] += wc[l] * f32::from(xc[l]);
+            }
+        }
+    }
+    acc.map(|lanes| pairwise(lanes))
+}
+
+/// `block += Σ dz[g] row[g]` for `G` rows, reading and writing `block` once.
+#[inline(always)]
+fn accumulate<const G: usize>(block: &mut [f32], dz: [f32; G], rows: [&[u8]; G]) {
+    let rows = rows.map(|r| &r[..block.len()]);
+    for (j, bc) in block.chunks_exact_mut(LANES).enumerate() {
+        for l in 0..LANES {
+            let mut s = bc[l];
+            for g in 0..G {
+                s += dz[g] * f32::from(rows[g][j * LANES + l]);
+            }
+            bc[l] = s;
+        }
+    }
+}
+
+/// Sum of the lanes as a tree, so each lane's rounding weighs the same.
+#[inline(always)]
+fn pairwise(mut lanes: [f32; LANES]) -> f32 {
+    let mut width = LANES / 2;
+    while width > 0 {
+        for l in 0..width {
+            lanes[l] += lanes[l + width];
+        }
+        width /= 2;
+    }
+    lanes[0]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::propagate;
+    use crate::rng::Mt19937;
+    use crate::train::F64Objective;
+    use ndarray::{Array1, Array2};
+
+    /// Random byte examples and the same examples as float64 rows for the reference.
+    fn random_case(rng: &mut Mt19937, m: usize, n: usize, scale: f64, offset: f64) -> (Vec<u8>, Vec<u8>, Array2<f64>, Array1<f64>) {
+        let levels: Vec<u8> = (0..m * n).map(|_| rng.below(256) as u8).collect();
+        let labels: Vec<u8> = (0..m).map(|_| rng.below(2) as u8).collect();
+        let x = Array2::from_shape_fn((m, n), |(i, j)| scale * f64::from(levels[i * n + j]) + offset);
+        let y = labels.iter().map(|&l| f64::from(l)).collect();
+        (levels, labels, x, y)
+    }
+
+    fn random_model(rng: &mut Mt19937, n: usize, size: f64) -> Model {
+        Model { w: (0..n).map(|_| size * (2.0 * rng.next_f64() - 1.0)).collect(), b: size * (rng.next_f64() - 0.5) }
+    }
+
+    fn relative(a: f64, b: f64) -> f64 {
+        (a - b).abs() / b.abs().max(1e-300)
+    }
+
+    #[test]
+    fn matches_the_float64_reference_on_small_random_data() {
+        let mut rng = Mt19937::new(7);
+        // Sizes that exercise groups, remainders, blocks and row padding.
+        for (m, n) in [(1, 3), (5, 17), (67, 40), (130, 64)] {
+            let (levels, labels, x, y) = random_case(&mut rng, m, n, 1.0 / 255.0, -0.5);
+            let fast = FastObjective::from_levels(&levels, &labels, n, 1.0 / 255.0, -0.5).unwrap();
+            let model = random_model(&mut rng, n, 0.3);
+            let (g, cost) = fast.propagate(&model).unwrap();
+            let (r, reference) = propagate(&model, x.view(), y.view()).unwrap();
+            assert!(relative(cost, reference) < 1e-5, "m={m} n={n}: {cost} vs {reference}");
+            assert!((g.db - r.db).abs() < 1e-6, "db {} vs {}", g.db, r.db);
+            let worst = g.dw.iter().zip(&r.dw).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+            assert!(worst < 1e-5, "m={m} n={n}: dw differs by {worst}");
+            assert_eq!(fast.predict(&model).unwrap(), model.predict(x.view()));
+        }
+    }
+
+    #[test]
+    fn cost_is_never_nan_and_gradients_stay_finite() {
+        // Property: for any bytes, labels and weights up to 1e6, the cost is finite and >= 0.
+        let mut rng = Mt19937::new(11);
+        for case in 0..200 {
+            let (m, n) = (1 + rng.below(9), 1 + rng.below(40));
+            let size = 10f64.powi(rng.below(13) as i32 - 6);
+            let (levels, labels, _, _) = random_case(&mut rng, m, n, 1.0 / 255.0, 0.0);
+            let fast = FastObjective::from_levels(&levels, &labels, n, 1.0 / 255.0, 0.0).unwrap();
+            let (g, cost) = fast.propagate(&random_model(&mut rng, n, size)).unwrap();
+            assert!(cost.is_finite() && cost >= 0.0, "case {case}: cost {cost}");
+            assert!(g.db.is_finite() && g.dw.iter().all(|v| v.is_finite()), "case {case}");
+        }
+    }
+
+    #[test]
+    fn trains_like_the_reference_on_photo_sized_rows() {
+        let mut rng = Mt19937::new(3);
+        let n = crate::image_prep::FEATURES;
+        let (levels, labels, x, y) = random_case(&mut rng, 70, n, 1.0 / 255.0, 0.0);
+        let settings = crate::train::Settings { learning_rate: 0.005, iterations: 30, record_every: 1 };
+        let fast = FastObjective::from_levels(&levels, &labels, n, 1.0 / 255.0, 0.0).unwrap();
+        let a = crate::train::optimize(Box::new(fast), Model::zeros(n), settings, |_, _| {}).unwrap();
+        let b = crate::train::optimize(Box::new(F64Objective::new(x, y).unwrap()), Model::zeros(n), settings, |_, _| {}).unwrap();
+        for (i, (c, r)) in a.costs.iter().zip(&b.costs).enumerate() {
+            assert!(relative(*c, *r) < 1e-5, "iteration {i}: {c} vs {r}");
+        }
+    }
+
+    #[test]
+    fn rejects_bad_shapes_and_labels() {
+        let err = FastObjective::from_levels(&[1, 2, 3], &[0, 1], 2, 1.0, 0.0).err().unwrap();
+        assert!(matches!(err, Error::MismatchedShapes { expected: 4, actual: 3, .. }), "{err}");
+        assert!(matches!(FastObjective::from_levels(&[], &[], 2, 1.0, 0.0), Err(Error::Dataset(_))));
+        assert!(matches!(FastObjective::from_levels(&[1, 2], &[2], 2, 1.0, 0.0), Err(Error::Label(_))));
+        assert!(matches!(FastObjective::from_levels(&[1, 2], &[1], 2, f64::NAN, 0.0), Err(Error::Setting(_))));
+        let fast = FastObjective::from_levels(&[1, 2], &[1], 2, 1.0, 0.0).unwrap();
+        assert!(matches!(fast.propagate(&Model::zeros(3)), Err(Error::MismatchedShapes { expected: 2, actual: 3, .. })));
+        assert!(matches!(FastObjective::new(&Dataset::new()), Err(Error::Dataset(_))));
+    }
+}
