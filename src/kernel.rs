@@ -6,16 +6,19 @@
 //! groups of [`GROUP`]: one pass over the weights gives the logits of the group, then, while the
 //! group's bytes are still in cache, one pass adds `(a - y) q` of all of them into a float32
 //! gradient block. Blocks of [`BLOCK`] photos are added into a float64 total, so rounding does not
-//! grow with the number of photos. Sums run in [`LANES`] fixed lanes, so the result is the same
-//! bit for bit whether LLVM vectorises for SSE2, AVX2 or wasm SIMD128.
+//! grow with the number of photos. Sums run in [`LANES`] fixed lanes in a fixed order, written
+//! once with wasm SIMD128 intrinsics and once in plain Rust (native, or wasm without SIMD), so
+//! both give the same float32 sums.
 
 use crate::dataset::Dataset;
 use crate::model::{example_cost, sigmoid, Gradients, Model};
 use crate::train::Objective;
 use crate::{Error, Result};
 
-/// Float32 partial sums per row; rows are padded with zeros to a multiple of this.
-pub const LANES: usize = 16;
+/// Float32 partial sums per example (one 128-bit vector).
+pub const LANES: usize = 4;
+/// Bytes handled per step (one 128-bit vector); rows are padded with zeros to a multiple of this.
+pub const CHUNK: usize = 16;
 /// Photos whose logits and gradient contributions are computed in one pass over the weights.
 pub const GROUP: usize = 4;
 /// Photos summed in float32 before their gradient is added into the float64 total.
@@ -58,7 +61,7 @@ impl FastObjective {
         if !(scale.is_finite() && offset.is_finite()) {
             return Err(Error::Setting(format!("the byte scale {scale} and offset {offset} must be finite")));
         }
-        let stride = features.div_ceil(LANES) * LANES;
+        let stride = features.div_ceil(CHUNK) * CHUNK;
         Ok(FastObjective { levels: pad_rows(levels, features, stride), labels: labels.to_vec(), features, stride, scale, offset })
     }
 
@@ -167,48 +170,111 @@ impl Totals {
     }
 }
 
-/// `w · row` for `G` rows at once, reading `w` once; sums in `LANES` lanes, then pairwise.
-#[inline(always)]
-fn dots<const G: usize>(w: &[f32], rows: [&[u8]; G]) -> [f32; G] {
-    let mut acc = [[0f32; LANES]; G];
-    let rows = rows.map(|r| &r[..w.len()]);
-    for (j, wc) in w.chunks_exact(LANES).enumerate() {
-        for g in 0..G {
-            let xc = &rows[g][j * LANES..(j + 1) * LANES];
-            for l in 0..LANES {
-                acc[g][l] += wc[l] * f32::from(xc[l]);
-            }
-        }
-    }
-    acc.map(|lanes| pairwise(lanes))
-}
+// `dots` and `accumulate` do the work; both versions add in the same order.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+use portable::{accumulate, dots};
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+use simd128::{accumulate, dots};
 
-/// `block += Σ dz[g] row[g]` for `G` rows, reading and writing `block` once.
-#[inline(always)]
-fn accumulate<const G: usize>(block: &mut [f32], dz: [f32; G], rows: [&[u8]; G]) {
-    let rows = rows.map(|r| &r[..block.len()]);
-    for (j, bc) in block.chunks_exact_mut(LANES).enumerate() {
-        for l in 0..LANES {
-            let mut s = bc[l];
+/// Plain Rust in the order the SIMD128 code adds: LLVM vectorises it natively.
+#[cfg_attr(all(target_arch = "wasm32", target_feature = "simd128"), allow(dead_code))]
+mod portable {
+    use super::{CHUNK, LANES};
+
+    /// `w · row` for `G` rows at once, reading `w` once. Each of the `LANES` sums gets the
+    /// four products of its lane in a chunk as a small tree, then the lanes are added as a tree.
+    #[inline(always)]
+    pub(super) fn dots<const G: usize>(w: &[f32], rows: [&[u8]; G]) -> [f32; G] {
+        let mut acc = [[0f32; LANES]; G];
+        let rows = rows.map(|r| &r[..w.len()]);
+        for (j, wc) in w.chunks_exact(CHUNK).enumerate() {
             for g in 0..G {
-                s += dz[g] * f32::from(rows[g][j * LANES + l]);
+                let x = &rows[g][j * CHUNK..(j + 1) * CHUNK];
+                for l in 0..LANES {
+                    let p = |k: usize| wc[LANES * k + l] * f32::from(x[LANES * k + l]);
+                    acc[g][l] += (p(0) + p(1)) + (p(2) + p(3));
+                }
             }
-            bc[l] = s;
+        }
+        acc.map(|a| (a[0] + a[2]) + (a[1] + a[3]))
+    }
+
+    /// `block += Σ dz[g] row[g]` for `G` rows, reading and writing `block` once.
+    #[inline(always)]
+    pub(super) fn accumulate<const G: usize>(block: &mut [f32], dz: [f32; G], rows: [&[u8]; G]) {
+        let rows = rows.map(|r| &r[..block.len()]);
+        for (j, bc) in block.chunks_exact_mut(CHUNK).enumerate() {
+            for (i, b) in bc.iter_mut().enumerate() {
+                let mut s = *b;
+                for g in 0..G {
+                    s += dz[g] * f32::from(rows[g][j * CHUNK + i]);
+                }
+                *b = s;
+            }
         }
     }
 }
 
-/// Sum of the lanes as a tree, so each lane's rounding weighs the same.
-#[inline(always)]
-fn pairwise(mut lanes: [f32; LANES]) -> f32 {
-    let mut width = LANES / 2;
-    while width > 0 {
-        for l in 0..width {
-            lanes[l] += lanes[l + width];
-        }
-        width /= 2;
+/// The same sums with wasm SIMD128: 16 bytes become four `f32x4` (zero-extended, then a signed
+/// conversion, exact for 0..=255 and one instruction on x86 where the unsigned one is not).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd128 {
+    use core::arch::wasm32::*;
+
+    use super::{CHUNK, LANES};
+
+    /// Loads 16 bytes. SAFETY of the `unsafe` inside: the slice is checked to hold 16 bytes, and
+    /// `v128_load` reads unaligned memory, so the read stays inside the slice.
+    #[inline(always)]
+    fn load<T>(chunk: &[T]) -> v128 {
+        assert_eq!(std::mem::size_of_val(chunk), 16);
+        unsafe { v128_load(chunk.as_ptr().cast()) }
     }
-    lanes[0]
+
+    /// Bytes `x[4k..4k+4]` as floats, for k = 0..4.
+    #[inline(always)]
+    fn floats(x: v128) -> [v128; 4] {
+        let (lo, hi) = (u16x8_extend_low_u8x16(x), u16x8_extend_high_u8x16(x));
+        [u32x4_extend_low_u16x8(lo), u32x4_extend_high_u16x8(lo), u32x4_extend_low_u16x8(hi), u32x4_extend_high_u16x8(hi)]
+            .map(|i| f32x4_convert_i32x4(i))
+    }
+
+    /// `w · row` for `G` rows at once, in the portable order.
+    #[inline(always)]
+    pub(super) fn dots<const G: usize>(w: &[f32], rows: [&[u8]; G]) -> [f32; G] {
+        let mut acc = [f32x4_splat(0.0); G];
+        let rows = rows.map(|r| &r[..w.len()]);
+        for (j, wc) in w.chunks_exact(CHUNK).enumerate() {
+            let wv: [v128; 4] = std::array::from_fn(|k| load(&wc[LANES * k..LANES * (k + 1)]));
+            for g in 0..G {
+                let a = floats(load(&rows[g][j * CHUNK..(j + 1) * CHUNK]));
+                let p = |k: usize| f32x4_mul(wv[k], a[k]);
+                acc[g] = f32x4_add(acc[g], f32x4_add(f32x4_add(p(0), p(1)), f32x4_add(p(2), p(3))));
+            }
+        }
+        acc.map(|a| (f32x4_extract_lane::<0>(a) + f32x4_extract_lane::<2>(a)) + (f32x4_extract_lane::<1>(a) + f32x4_extract_lane::<3>(a)))
+    }
+
+    /// `block += Σ dz[g] row[g]` for `G` rows, in the portable order.
+    #[inline(always)]
+    pub(super) fn accumulate<const G: usize>(block: &mut [f32], dz: [f32; G], rows: [&[u8]; G]) {
+        let rows = rows.map(|r| &r[..block.len()]);
+        let dz = dz.map(|d| f32x4_splat(d));
+        for (j, bc) in block.chunks_exact_mut(CHUNK).enumerate() {
+            // Photo by photo, so only four partial sums and one photo's floats are live at once.
+            let mut s: [v128; 4] = std::array::from_fn(|k| load(&bc[LANES * k..LANES * (k + 1)]));
+            for g in 0..G {
+                let a = floats(load(&rows[g][j * CHUNK..(j + 1) * CHUNK]));
+                for k in 0..4 {
+                    s[k] = f32x4_add(s[k], f32x4_mul(dz[g], a[k]));
+                }
+            }
+            for (k, out) in bc.chunks_exact_mut(LANES).enumerate() {
+                // SAFETY: `out` is 4 floats (16 bytes) of `block`, borrowed mutably here.
+                unsafe { v128_store(out.as_mut_ptr().cast(), s[k]) };
+            }
+        }
+    }
 }
 
 #[cfg(test)]
