@@ -104,3 +104,19 @@ fn catvnoncat_agrees_with_the_published_reference() {
     assert_eq!(accuracy(&train_predictions, train.labels()), 99.04306220095694);
     assert_eq!(accuracy(&test_predictions, test.labels()), 70.0);
 }
+
+/// `catdog train --fast` prints the same report, with the kernel's numbers.
+#[test]
+fn the_cli_trains_with_the_fast_kernel_on_request() {
+    let Some(data) = common::shared("data/catvnoncat") else { return };
+    let (train, test) = (data.join("train"), data.join("test"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_catdog"))
+        .args(["train", "--fast", "--json", "--classes", "noncat,cat", "--iterations", "300"])
+        .args(["--train", train.to_str().unwrap(), "--test", test.to_str().unwrap()])
+        .output()
+        .expect("running catdog");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_close(&floats(&report["costs"]), &[0.693147, 0.584508, 0.466949], "costs");
+    assert_eq!(report["train_count"], 209);
+}
