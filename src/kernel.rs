@@ -1,14 +1,14 @@
-//! The fast objective: the tutorial's cost and gradients computed straight from `u8` pixels in
-//! float32, reading each photo once per iteration.
+//! The fast objective: the tutorial's cost and gradients computed straight from `u8` pixels,
+//! reading each photo once per iteration.
 //!
 //! Each byte `q` stands for the feature `scale * q + offset` (for photos `q / 255`), and the
 //! scale is folded into the weights, so no float copy of the photos exists. Photos go through in
-//! groups of [`GROUP`]: one pass over the weights gives the logits of the group, then, while the
-//! group's bytes are still in cache, one pass adds `(a - y) q` of all of them into a float32
-//! gradient block. Blocks of [`BLOCK`] photos are added into a float64 total, so rounding does not
-//! grow with the number of photos. Sums run in [`LANES`] fixed lanes in a fixed order, written
-//! once with wasm SIMD128 intrinsics and once in plain Rust (native, or wasm without SIMD), so
-//! both give the same float32 sums.
+//! groups of [`GROUP`]: one pass over the weights gives the logits of the group as exact integer
+//! dot products (see [`Weights`]), then, while the group's bytes are still in cache, one pass adds
+//! `(a - y) q` of all of them into a float32 gradient block. Blocks of [`BLOCK`] photos are added
+//! into a float64 total, so rounding does not grow with the number of photos. Both passes are
+//! written once with wasm SIMD128 intrinsics and once in plain Rust (native, or wasm without
+//! SIMD) adding in the same order, so both give the same numbers.
 
 use crate::dataset::Dataset;
 use crate::model::{example_cost, sigmoid, Gradients, Model};
@@ -78,17 +78,17 @@ impl FastObjective {
     /// The tutorial's `predict` on the objective's own examples: 1 where the logit is above 0.
     pub fn predict(&self, model: &Model) -> Result<Vec<u8>> {
         let (w, bias) = self.fold(model)?;
-        Ok(self.levels.chunks_exact(self.stride).map(|row| u8::from(sigmoid(f64::from(dots::<1>(&w, [row])[0]) + bias) > 0.5)).collect())
+        Ok(self.levels.chunks_exact(self.stride).map(|row| u8::from(sigmoid(dots::<1>(&w, [row])[0] + bias) > 0.5)).collect())
     }
 
-    /// Float32 weights `scale * w` padded to the stride, and the bias with the offset folded in.
-    fn fold(&self, model: &Model) -> Result<(Vec<f32>, f64)> {
+    /// The weights `scale * w` as [`Weights`] padded to the stride, and the bias with the
+    /// offset folded in.
+    fn fold(&self, model: &Model) -> Result<(Weights, f64)> {
         if model.features() != self.features {
             return Err(Error::MismatchedShapes { what: "model weights", expected: self.features, actual: model.features() });
         }
-        let mut w = vec![0f32; self.stride];
-        w.iter_mut().zip(&model.w).for_each(|(w32, &w)| *w32 = (w * self.scale) as f32);
-        Ok((w, model.b + self.offset * model.w.sum()))
+        let scaled: Vec<f64> = model.w.iter().map(|&w| w * self.scale).collect();
+        Ok((Weights::new(&scaled, self.stride), model.b + self.offset * model.w.sum()))
     }
 }
 
@@ -114,6 +114,41 @@ impl Objective for FastObjective {
     }
 }
 
+/// Weights as two 16-bit integers each, `w ≈ step * (hi + lo / 2^15)` (30 bits, closer than
+/// float32), so the logits are exact integer dot products of bytes: wasm's `i32x4.dot_i16x8_s`
+/// (x86's `pmaddwd`) does 8 multiplies and 4 adds at once, and no byte is converted to a float.
+pub struct Weights {
+    hi: Vec<i16>,
+    lo: Vec<i16>,
+    step: f64,
+}
+
+/// Bytes per integer partial sum: 256 * 255 * 32767 < 2^31, so an `i32` cannot overflow.
+const SEGMENT: usize = 256;
+
+impl Weights {
+    /// Splits `w`, padded with zeros to `stride`.
+    fn new(w: &[f64], stride: usize) -> Weights {
+        let largest = w.iter().fold(0f64, |m, &v| m.max(v.abs()));
+        let step = if largest > 0.0 && largest.is_finite() { largest / 32767.0 } else { 1.0 };
+        let (mut hi, mut lo) = (vec![0i16; stride], vec![0i16; stride]);
+        for (j, &v) in w.iter().enumerate() {
+            let units = (v / step).clamp(-32767.0, 32767.0);
+            let high = units.round();
+            // |units - high| <= 1/2, so the remainder in 1/2^15 units is within ±16384.
+            hi[j] = high as i16;
+            lo[j] = ((units - high) * 32768.0).round() as i16;
+        }
+        Weights { hi, lo, step }
+    }
+
+    /// `w · row` from the two exact integer sums.
+    #[inline(always)]
+    fn combine(&self, hi: i64, lo: i64) -> f64 {
+        self.step * (hi as f64 + lo as f64 / 32768.0)
+    }
+}
+
 fn pad_rows(levels: &[u8], features: usize, stride: usize) -> Vec<u8> {
     if features == stride {
         return levels.to_vec();
@@ -124,7 +159,7 @@ fn pad_rows(levels: &[u8], features: usize, stride: usize) -> Vec<u8> {
 }
 
 /// One block of photos, with the widest vector instructions this machine has.
-fn run_block(w: &[f32], bias: f64, levels: &[u8], labels: &[u8], block: &mut [f32], totals: &mut Totals) {
+fn run_block(w: &Weights, bias: f64, levels: &[u8], labels: &[u8], block: &mut [f32], totals: &mut Totals) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU was just checked to support AVX2, the only requirement of this function.
@@ -136,24 +171,24 @@ fn run_block(w: &[f32], bias: f64, levels: &[u8], labels: &[u8], block: &mut [f3
 /// The same code compiled for AVX2: LLVM vectorises the lanes 8 floats at a time.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn run_block_avx2(w: &[f32], bias: f64, levels: &[u8], labels: &[u8], block: &mut [f32], totals: &mut Totals) {
+unsafe fn run_block_avx2(w: &Weights, bias: f64, levels: &[u8], labels: &[u8], block: &mut [f32], totals: &mut Totals) {
     run_block_portable(w, bias, levels, labels, block, totals)
 }
 
 /// Logits, cost and gradient contributions of the photos in `levels`, `GROUP` at a time.
 #[inline(always)]
-fn run_block_portable(w: &[f32], bias: f64, levels: &[u8], labels: &[u8], block: &mut [f32], totals: &mut Totals) {
-    let stride = w.len();
+fn run_block_portable(w: &Weights, bias: f64, levels: &[u8], labels: &[u8], block: &mut [f32], totals: &mut Totals) {
+    let stride = w.hi.len();
     let grouped = labels.len() / GROUP * GROUP;
     for (rows, labels) in levels[..grouped * stride].chunks_exact(GROUP * stride).zip(labels.chunks_exact(GROUP)) {
         let rows: [&[u8]; GROUP] = std::array::from_fn(|i| &rows[i * stride..(i + 1) * stride]);
         let z = dots(w, rows);
-        let dz = std::array::from_fn(|i| totals.add(f64::from(z[i]) + bias, labels[i]));
+        let dz = std::array::from_fn(|i| totals.add(z[i] + bias, labels[i]));
         accumulate(block, dz, rows);
     }
     for (row, &label) in levels[grouped * stride..].chunks_exact(stride).zip(&labels[grouped..]) {
         let z = dots(w, [row])[0];
-        let dz = totals.add(f64::from(z) + bias, label);
+        let dz = totals.add(z + bias, label);
         accumulate(block, [dz], [row]);
     }
 }
@@ -179,24 +214,29 @@ use simd128::{accumulate, dots};
 /// Plain Rust in the order the SIMD128 code adds: LLVM vectorises it natively.
 #[cfg_attr(all(target_arch = "wasm32", target_feature = "simd128"), allow(dead_code))]
 mod portable {
-    use super::{CHUNK, LANES};
+    use super::{Weights, CHUNK, SEGMENT};
 
-    /// `w · row` for `G` rows at once, reading `w` once. Each of the `LANES` sums gets the
-    /// four products of its lane in a chunk as a small tree, then the lanes are added as a tree.
+    /// `w · row` for `G` rows at once, reading `w` once, as exact integer sums.
     #[inline(always)]
-    pub(super) fn dots<const G: usize>(w: &[f32], rows: [&[u8]; G]) -> [f32; G] {
-        let mut acc = [[0f32; LANES]; G];
-        let rows = rows.map(|r| &r[..w.len()]);
-        for (j, wc) in w.chunks_exact(CHUNK).enumerate() {
+    pub(super) fn dots<const G: usize>(w: &Weights, rows: [&[u8]; G]) -> [f64; G] {
+        let n = w.hi.len();
+        let rows = rows.map(|r| &r[..n]);
+        let mut total = [(0i64, 0i64); G];
+        for start in (0..n).step_by(SEGMENT) {
+            let end = (start + SEGMENT).min(n);
+            let (hi, lo) = (&w.hi[start..end], &w.lo[start..end]);
             for g in 0..G {
-                let x = &rows[g][j * CHUNK..(j + 1) * CHUNK];
-                for l in 0..LANES {
-                    let p = |k: usize| wc[LANES * k + l] * f32::from(x[LANES * k + l]);
-                    acc[g][l] += (p(0) + p(1)) + (p(2) + p(3));
+                let x = &rows[g][start..end];
+                let (mut h, mut l) = (0i32, 0i32);
+                for ((&x, &hi), &lo) in x.iter().zip(hi).zip(lo) {
+                    h += i32::from(hi) * i32::from(x);
+                    l += i32::from(lo) * i32::from(x);
                 }
+                total[g].0 += i64::from(h);
+                total[g].1 += i64::from(l);
             }
         }
-        acc.map(|a| (a[0] + a[2]) + (a[1] + a[3]))
+        total.map(|(h, l)| w.combine(h, l))
     }
 
     /// `block += Σ dz[g] row[g]` for `G` rows, reading and writing `block` once.
@@ -221,7 +261,7 @@ mod portable {
 mod simd128 {
     use core::arch::wasm32::*;
 
-    use super::{CHUNK, LANES};
+    use super::{Weights, CHUNK, LANES, SEGMENT};
 
     /// Loads 16 bytes. SAFETY of the `unsafe` inside: the slice is checked to hold 16 bytes, and
     /// `v128_load` reads unaligned memory, so the read stays inside the slice.
@@ -239,20 +279,36 @@ mod simd128 {
             .map(|i| f32x4_convert_i32x4(i))
     }
 
-    /// `w · row` for `G` rows at once, in the portable order.
+    /// `w · row` for `G` rows at once: the portable code's integer sums, 8 products per step.
     #[inline(always)]
-    pub(super) fn dots<const G: usize>(w: &[f32], rows: [&[u8]; G]) -> [f32; G] {
-        let mut acc = [f32x4_splat(0.0); G];
-        let rows = rows.map(|r| &r[..w.len()]);
-        for (j, wc) in w.chunks_exact(CHUNK).enumerate() {
-            let wv: [v128; 4] = std::array::from_fn(|k| load(&wc[LANES * k..LANES * (k + 1)]));
+    pub(super) fn dots<const G: usize>(w: &Weights, rows: [&[u8]; G]) -> [f64; G] {
+        let n = w.hi.len();
+        let rows = rows.map(|r| &r[..n]);
+        let mut total = [(0i64, 0i64); G];
+        for start in (0..n).step_by(SEGMENT) {
+            let mut acc = [(i32x4_splat(0), i32x4_splat(0)); G];
+            for j in (start..(start + SEGMENT).min(n)).step_by(CHUNK) {
+                let hi = [load(&w.hi[j..j + 8]), load(&w.hi[j + 8..j + 16])];
+                let lo = [load(&w.lo[j..j + 8]), load(&w.lo[j + 8..j + 16])];
+                for g in 0..G {
+                    let x = load(&rows[g][j..j + CHUNK]);
+                    let x = [u16x8_extend_low_u8x16(x), u16x8_extend_high_u8x16(x)];
+                    let dot = |w: [v128; 2]| i32x4_add(i32x4_dot_i16x8(x[0], w[0]), i32x4_dot_i16x8(x[1], w[1]));
+                    acc[g] = (i32x4_add(acc[g].0, dot(hi)), i32x4_add(acc[g].1, dot(lo)));
+                }
+            }
             for g in 0..G {
-                let a = floats(load(&rows[g][j * CHUNK..(j + 1) * CHUNK]));
-                let p = |k: usize| f32x4_mul(wv[k], a[k]);
-                acc[g] = f32x4_add(acc[g], f32x4_add(f32x4_add(p(0), p(1)), f32x4_add(p(2), p(3))));
+                total[g].0 += lanes(acc[g].0);
+                total[g].1 += lanes(acc[g].1);
             }
         }
-        acc.map(|a| (f32x4_extract_lane::<0>(a) + f32x4_extract_lane::<2>(a)) + (f32x4_extract_lane::<1>(a) + f32x4_extract_lane::<3>(a)))
+        total.map(|(h, l)| w.combine(h, l))
+    }
+
+    /// Sum of the four `i32` lanes.
+    #[inline(always)]
+    fn lanes(v: v128) -> i64 {
+        [i32x4_extract_lane::<0>(v), i32x4_extract_lane::<1>(v), i32x4_extract_lane::<2>(v), i32x4_extract_lane::<3>(v)].map(i64::from).iter().sum()
     }
 
     /// `block += Σ dz[g] row[g]` for `G` rows, in the portable order.
@@ -347,6 +403,17 @@ mod tests {
         for (i, (c, r)) in a.costs.iter().zip(&b.costs).enumerate() {
             assert!(relative(*c, *r) < 1e-5, "iteration {i}: {c} vs {r}");
         }
+    }
+
+    #[test]
+    fn weights_split_into_two_integers_keep_30_bits() {
+        let w = [0.7, -0.0123456789, 3.3e-7, 0.0, -0.7];
+        let split = Weights::new(&w, 16);
+        for (j, &v) in w.iter().enumerate() {
+            let back = split.combine(i64::from(split.hi[j]), i64::from(split.lo[j]));
+            assert!((back - v).abs() <= 0.7 * 1e-9, "{v} came back as {back}");
+        }
+        assert_eq!((split.hi[5..].iter().all(|&h| h == 0), split.lo[5..].iter().all(|&l| l == 0)), (true, true));
     }
 
     #[test]
