@@ -8,7 +8,8 @@
 //! `(a - y) q` of all of them into a float32 gradient block. Blocks of [`BLOCK`] photos are added
 //! into a float64 total, so rounding does not grow with the number of photos. Both passes are
 //! written once with wasm SIMD128 intrinsics and once in plain Rust (native, or wasm without
-//! SIMD) adding in the same order, so both give the same numbers.
+//! SIMD) adding in the same order, so both give the same sums (only the float64 `exp` and `ln_1p`
+//! of each photo's cost come from different maths libraries).
 
 use crate::dataset::Dataset;
 use crate::model::{example_cost, sigmoid, Gradients, Model};
