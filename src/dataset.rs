@@ -153,8 +153,8 @@ impl Dataset {
             }
         }
         let (mut train, mut test) = (Dataset::new(), Dataset::new());
-        for i in 0..self.len() {
-            let part = if is_test[i] { &mut test } else { &mut train };
+        for (i, &held_out) in is_test.iter().enumerate() {
+            let part = if held_out { &mut test } else { &mut train };
             part.push(&self.names[i], self.photo(i), self.labels[i])?;
         }
         Ok((train, test))

@@ -124,7 +124,7 @@ impl Trainer {
         if !cost.is_finite() || !b.is_finite() || !w.iter().all(|v| v.is_finite()) {
             return Err(Error::Diverged { iteration: self.iteration, cost });
         }
-        if self.iteration % self.settings.record_every == 0 {
+        if self.iteration.is_multiple_of(self.settings.record_every) {
             self.costs.push(cost);
         }
         self.model = Model { w, b };

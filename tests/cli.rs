@@ -30,12 +30,8 @@ fn catvnoncat_reproduces_the_published_costs_and_accuracies() {
         "train", "--train", train.to_str().unwrap(), "--test", test.to_str().unwrap(),
         "--classes", "noncat,cat", "--learning-rate", "0.005", "--iterations", "2000", "--json",
     ]));
-    let published = [
-        0.693147, 0.584508, 0.466949, 0.376007, 0.331463, 0.303273, 0.279880, 0.260042, 0.242941, 0.228004,
-        0.214820, 0.203078, 0.192544, 0.183033, 0.174399, 0.166521, 0.159305, 0.152667, 0.146542, 0.140872,
-    ];
     let costs: Vec<String> = out["costs"].as_array().unwrap().iter().map(|c| format!("{:.6}", c.as_f64().unwrap())).collect();
-    let expected: Vec<String> = published.iter().map(|c| format!("{c:.6}")).collect();
+    let expected: Vec<String> = common::PUBLISHED_CATVNONCAT_COSTS.iter().map(|c| format!("{c:.6}")).collect();
     assert_eq!(costs, expected);
     assert_eq!(out["train_accuracy"].as_f64(), Some(99.04306220095694));
     assert_eq!(out["test_accuracy"].as_f64(), Some(70.0));
