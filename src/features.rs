@@ -17,7 +17,7 @@ use crate::image_prep::{CHANNELS, FEATURES, SIDE};
 use crate::{Error, Result};
 
 /// What the model sees of a photo.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum FeatureKind {
     /// Every byte divided by 255, the tutorial's input (12,288 features).
     #[default]

@@ -11,9 +11,8 @@ use catdog::image_prep::prepare_bytes;
 use catdog::labels::Classes;
 use catdog::metrics::accuracy;
 use catdog::model_file::{SavedModel, TrainingInfo};
-use catdog::penalty::L2Penalty;
 use catdog::standardize::Standardizer;
-use catdog::train::{optimize, F64Objective, Init, Objective, Settings};
+use catdog::train::{optimize, Init, Settings};
 use ndarray::{s, Array1, Array2};
 use catdog::Error;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -187,11 +186,7 @@ fn train(args: &TrainArgs) -> catdog::Result<ExitCode> {
 
     let started = Instant::now();
     let (x, y, standardizer) = training_matrix(&spec, &train_set, flip)?;
-    let objective: Box<dyn Objective> = if l2 > 0.0 {
-        Box::new(L2Penalty::new(F64Objective::new(x.clone(), y)?, l2, x.nrows())?)
-    } else {
-        Box::new(F64Objective::new(x.clone(), y)?)
-    };
+    let objective = catdog::penalty::objective(x.clone(), y, l2)?;
     let bar = progress_bar(settings.iterations, !args.json);
     let trained = optimize(objective, init.model(x.ncols()), settings, |i, cost| {
         if !args.json && i % args.cost_every == 0 {
@@ -250,12 +245,8 @@ fn train(args: &TrainArgs) -> catdog::Result<ExitCode> {
 fn training_matrix(spec: &FeatureSpec, data: &Dataset, flip: bool) -> catdog::Result<(Array2<f64>, Array1<f64>, Option<Standardizer>)> {
     let mut x = spec.matrix(data, flip)?;
     let y = features::labels_f64(data, flip);
-    if spec.kind == FeatureKind::Raw {
-        return Ok((x, y, None));
-    }
-    let standardizer = Standardizer::fit(x.view())?;
-    standardizer.apply_rows(&mut x)?;
-    Ok((x, y, Some(standardizer)))
+    let standardizer = catdog::standardize::fit_apply(spec.kind, &mut x)?;
+    Ok((x, y, standardizer))
 }
 
 /// Accuracy of a trained model on photos it has not seen, through the model file's own path.
