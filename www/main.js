@@ -368,7 +368,7 @@ function mistakeItem({ id, probability }) {
   }
   const label = probability > 0.5 ? 1 : 0;
   const sure = label === 1 ? probability : 1 - probability;
-  li.append(`${classes[label]} ${(sure * 100).toFixed(0)} %`);
+  li.append(`said ${classes[label]} (${(sure * 100).toFixed(0)} %)`);
   return li;
 }
 
