@@ -93,8 +93,55 @@ test_all() {
   fi
 }
 
+BENCH=target/bench
+BENCH_SIZES="209 1000 5000"
+PHOTOS=../shared/data/catsdogs/train
+
+# A venv of its own for numpy and Pillow, so the system Python is left alone.
+ensure_bench_python() {
+  if [ ! -x "$BENCH/venv/bin/python" ]; then
+    say "creating $BENCH/venv with numpy, Pillow and threadpoolctl"
+    python3 -m venv "$BENCH/venv"
+    "$BENCH/venv/bin/pip" install -q numpy pillow threadpoolctl
+  fi
+}
+
+# The kernel and photo preparation as wasm exports for node, built with SIMD128 like the page.
+build_bench_wasm() {
+  ensure_wasm_tools
+  say "building the benchmark wasm (bench/wasm)"
+  cargo build --release --target "$TARGET" --manifest-path bench/wasm/Cargo.toml --target-dir target
+  wasm-bindgen --target nodejs --out-dir "$BENCH/pkg" "target/$TARGET/release/catdog_bench_wasm.wasm"
+  echo '{"type": "commonjs"}' >"$BENCH/pkg/package.json"
+}
+
 bench() {
-  echo "No benchmarks yet." >&2
+  mkdir -p "$BENCH"
+  ensure_npm
+  ensure_bench_python
+  build_bench_wasm
+  say "native kernel"
+  cargo bench --bench native --quiet -- $BENCH_SIZES | tee "$BENCH/lines"
+  say "wasm kernel in node"
+  node bench/node.mjs kernel $BENCH_SIZES | tee -a "$BENCH/lines"
+  say "numpy float64, one thread (the tutorial's code)"
+  # Only for this command: no forced OpenBLAS core type or cache size, so numpy picks its own kernel.
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
+    "$BENCH/venv/bin/python" bench/numpy_bench.py f64 $BENCH_SIZES | tee -a "$BENCH/lines"
+  say "TensorFlow.js wasm backend in node"
+  node bench/node.mjs tfjs $BENCH_SIZES | tee -a "$BENCH/lines"
+  say "numpy float32, all threads"
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \
+    "$BENCH/venv/bin/python" bench/numpy_bench.py f32 $BENCH_SIZES | tee -a "$BENCH/lines"
+  if [ -d "$PHOTOS" ]; then
+    say "decode + resize of $PHOTOS: wasm, then Pillow"
+    node bench/node.mjs decode "$PHOTOS" | tee -a "$BENCH/lines"
+    "$BENCH/venv/bin/python" bench/numpy_bench.py pillow "$PHOTOS" | tee -a "$BENCH/lines"
+  else
+    echo "SKIPPED: decode benchmark, $PHOTOS is absent" >&2
+  fi
+  echo "load: $(uptime)"
+  "$BENCH/venv/bin/python" bench/report.py "$BENCH/results.json" <"$BENCH/lines"
 }
 
 case "${1:-build}" in

@@ -14,6 +14,7 @@ pub mod error;
 pub mod features;
 pub mod hog;
 pub mod image_prep;
+pub mod kernel;
 pub mod labels;
 pub mod metrics;
 pub mod model;

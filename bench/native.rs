@@ -1,0 +1,47 @@
+//! `cargo bench --bench native -- M...`: milliseconds per gradient-descent iteration of the fast
+//! kernel on seeded synthetic photos, one line of JSON per m (build.sh bench collects them).
+
+use std::time::Instant;
+
+use catdog::image_prep::FEATURES;
+use catdog::kernel::FastObjective;
+use catdog::model::Model;
+use catdog::rng::Mt19937;
+use catdog::train::{Objective, Settings, Trainer};
+
+/// Iterations timed after the warm-up; the median is reported.
+const RUNS: usize = 7;
+
+fn main() {
+    let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let sizes = if sizes.is_empty() { vec![209, 1000, 5000] } else { sizes };
+    for m in sizes {
+        println!("{{\"m\": {m}, \"native_ms\": {:.3}}}", median_ms(m));
+    }
+}
+
+/// Seeded photos: bytes and labels from numpy's generator (the same as bench/data.mjs makes).
+fn synthetic(m: usize) -> (Vec<u8>, Vec<u8>) {
+    let mut rng = Mt19937::new(0);
+    let pixels = (0..m * FEATURES).map(|_| (rng.next_u32() >> 24) as u8).collect();
+    let labels = (0..m).map(|_| (rng.next_u32() >> 31) as u8).collect();
+    (pixels, labels)
+}
+
+fn median_ms(m: usize) -> f64 {
+    let (pixels, labels) = synthetic(m);
+    let objective = FastObjective::from_levels(&pixels, &labels, FEATURES, 1.0 / 255.0, 0.0).expect("synthetic data fit");
+    assert_eq!(objective.features(), FEATURES);
+    let settings = Settings { learning_rate: 0.005, iterations: RUNS + 2, record_every: 1 };
+    let mut trainer = Trainer::new(Box::new(objective), Model::zeros(FEATURES), settings).expect("valid settings");
+    trainer.step().expect("warm-up step");
+    let mut times: Vec<f64> = (0..RUNS)
+        .map(|_| {
+            let start = Instant::now();
+            trainer.step().expect("a finite step");
+            start.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[RUNS / 2]
+}

@@ -1,0 +1,45 @@
+"""Merges the benchmark lines (JSON objects on stdin) into target/bench/results.json (and the
+decode numbers into decode.json beside it) and prints a table with the ratios."""
+import json
+import sys
+
+COLUMNS = [
+    ("wasm_ms", "(a) wasm"),
+    ("native_ms", "(b) native"),
+    ("numpy_f64_ms", "(c) numpy f64 1T"),
+    ("tfjs_wasm_ms", "(d) tfjs wasm"),
+    ("numpy_f32_all_threads_ms", "(e) numpy f32 all T"),
+]
+
+
+def main(out_path):
+    rows, extra = {}, {}
+    for line in sys.stdin:
+        line = line.strip()
+        if not line.startswith("{"):
+            continue
+        record = json.loads(line)
+        if "m" in record:
+            rows.setdefault(record["m"], {"m": record["m"]}).update(record)
+        else:
+            extra.update(record)
+    results = [rows[m] for m in sorted(rows)]
+    with open(out_path, "w") as f:
+        json.dump(results, f, indent=1)
+    print("ms per iteration (median of 7 after a warm-up), n = 12,288 features")
+    print("m".rjust(6) + "".join(name.rjust(21) for _, name in COLUMNS) + "   c/a    d/a    e/a    c/b")
+    for r in results:
+        cells = "".join((f"{r[k]:.2f}" if k in r else "-").rjust(21) for k, _ in COLUMNS)
+        ratio = lambda num, den: f"{r[num] / r[den]:6.1f}" if num in r and den in r else "     -"
+        print(f"{r['m']:6d}{cells} {ratio('numpy_f64_ms', 'wasm_ms')} {ratio('tfjs_wasm_ms', 'wasm_ms')} "
+              f"{ratio('numpy_f32_all_threads_ms', 'wasm_ms')} {ratio('numpy_f64_ms', 'native_ms')}")
+    if "wasm_photos_per_s" in extra and "pillow_photos_per_s" in extra:
+        w, p = extra["wasm_photos_per_s"], extra["pillow_photos_per_s"]
+        print(f"decode + resize to 64x64, {extra.get('photos')} JPEGs: wasm {w:.0f} photos/s, Pillow {p:.0f} photos/s, ratio {w / p:.2f}")
+        with open(out_path.replace("results.json", "decode.json"), "w") as f:
+            json.dump(extra, f, indent=1)
+    print(f"written to {out_path}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,122 @@
+//! The fast float32 kernel against the float64 reference: the tutorials' golden cases and the
+//! published cat-vs-non-cat run agree to 1e-4 relative, with identical accuracies.
+
+mod common;
+
+use catdog::dataset::load_folder;
+use catdog::kernel::FastObjective;
+use catdog::labels::Classes;
+use catdog::metrics::accuracy;
+use catdog::model::Model;
+use catdog::train::{optimize, F64Objective, Objective, Settings};
+use ndarray::{Array1, Array2};
+use serde_json::Value;
+
+const RELATIVE: f64 = 1e-4;
+
+fn assert_close(actual: &[f64], expected: &[f64], what: &str) {
+    assert_eq!(actual.len(), expected.len(), "{what}: length");
+    for (i, (&a, &e)) in actual.iter().zip(expected).enumerate() {
+        assert!((a - e).abs() <= RELATIVE * e.abs(), "{what}[{i}]: fast {a:e}, reference {e:e}");
+    }
+}
+
+fn floats(v: &Value) -> Vec<f64> {
+    v.as_array().expect("an array").iter().map(|x| x.as_f64().expect("a number")).collect()
+}
+
+/// A golden case: its start model, rows as float64, and the same rows as bytes `q` with
+/// `x = q + min(x)` (the tutorials use small whole numbers, so this is exact).
+struct Case {
+    model: Model,
+    x: Array2<f64>,
+    y: Array1<f64>,
+    fast: FastObjective,
+}
+
+fn case(v: &Value) -> Case {
+    let w = if v["w"].is_null() { &v["w_init"] } else { &v["w"] };
+    let b = if v["b"].is_null() { &v["b_init"] } else { &v["b"] };
+    let model = Model { w: floats(w).into(), b: b.as_f64().expect("b") };
+    let rows: Vec<Vec<f64>> = v["x_rows"].as_array().expect("rows").iter().map(floats).collect();
+    let (m, n) = (rows.len(), rows[0].len());
+    let flat = rows.concat();
+    let offset = flat.iter().copied().fold(f64::INFINITY, f64::min);
+    let levels: Vec<u8> = flat.iter().map(|&x| x - offset).inspect(|q| assert!(q.fract() == 0.0 && *q < 256.0)).map(|q| q as u8).collect();
+    let labels: Vec<u8> = floats(&v["y"]).iter().map(|&y| y as u8).collect();
+    let fast = FastObjective::from_levels(&levels, &labels, n, 1.0, offset).expect("a valid case");
+    let x = Array2::from_shape_vec((m, n), flat).expect("rectangular rows");
+    Case { model, x, y: floats(&v["y"]).into(), fast }
+}
+
+fn golden() -> Option<Value> {
+    let path = common::shared("golden/tutorials.json")?;
+    Some(serde_json::from_str(&std::fs::read_to_string(path).expect("reading the golden file")).expect("golden JSON"))
+}
+
+#[test]
+fn golden_propagate_agrees_with_the_reference() {
+    let Some(g) = golden() else { return };
+    let c = case(&g["tutorial_000_propagate"]);
+    let (fast, cost) = c.fast.propagate(&c.model).unwrap();
+    let (reference, expected) = F64Objective::new(c.x, c.y).unwrap().propagate(&c.model).unwrap();
+    assert_close(&[cost], &[expected], "cost");
+    assert_close(fast.dw.as_slice().unwrap(), reference.dw.as_slice().unwrap(), "dw");
+    assert_close(&[fast.db], &[reference.db], "db");
+}
+
+#[test]
+fn golden_training_runs_agree_with_the_reference() {
+    let Some(g) = golden() else { return };
+    for (name, iterations, record_every) in [("tutorial_000_optimize", "num_iterations", 100), ("tutorial_002_training", "epochs", 1)] {
+        let v = &g[name];
+        let c = case(v);
+        let settings = Settings {
+            learning_rate: v["learning_rate"].as_f64().unwrap(),
+            iterations: v[iterations].as_u64().unwrap() as usize,
+            record_every,
+        };
+        let fast = optimize(Box::new(c.fast), c.model.clone(), settings, |_, _| {}).unwrap();
+        let x = c.x.clone();
+        let reference = optimize(Box::new(F64Objective::new(c.x, c.y.clone()).unwrap()), c.model, settings, |_, _| {}).unwrap();
+        assert_close(&fast.costs, &reference.costs, &format!("{name} costs"));
+        let labels: Vec<u8> = c.y.iter().map(|&y| y as u8).collect();
+        assert_eq!(accuracy(&fast.model.predict(x.view()), &labels), accuracy(&reference.model.predict(x.view()), &labels), "{name}");
+    }
+}
+
+/// The published float64 run (tests/cli.rs checks the reference reproduces it), with the kernel.
+#[test]
+fn catvnoncat_agrees_with_the_published_reference() {
+    let Some(data) = common::shared("data/catvnoncat") else { return };
+    let classes = Classes::parse("noncat,cat").unwrap();
+    let (train, _) = load_folder(&data.join("train"), &classes).unwrap();
+    let (test, _) = load_folder(&data.join("test"), &classes).unwrap();
+    let fast = FastObjective::new(&train).unwrap();
+    let trained = optimize(Box::new(fast), Model::zeros(train.pixels().len() / train.len()), Settings::default(), |_, _| {}).unwrap();
+    let published = [
+        0.693147, 0.584508, 0.466949, 0.376007, 0.331463, 0.303273, 0.279880, 0.260042, 0.242941, 0.228004,
+        0.214820, 0.203078, 0.192544, 0.183033, 0.174399, 0.166521, 0.159305, 0.152667, 0.146542, 0.140872,
+    ];
+    assert_close(&trained.costs, &published, "costs");
+    let train_predictions = FastObjective::new(&train).unwrap().predict(&trained.model).unwrap();
+    let test_predictions = FastObjective::new(&test).unwrap().predict(&trained.model).unwrap();
+    assert_eq!(accuracy(&train_predictions, train.labels()), 99.04306220095694);
+    assert_eq!(accuracy(&test_predictions, test.labels()), 70.0);
+}
+
+/// `catdog train --fast` prints the same report, with the kernel's numbers.
+#[test]
+fn the_cli_trains_with_the_fast_kernel_on_request() {
+    let Some(data) = common::shared("data/catvnoncat") else { return };
+    let (train, test) = (data.join("train"), data.join("test"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_catdog"))
+        .args(["train", "--fast", "--json", "--classes", "noncat,cat", "--iterations", "300"])
+        .args(["--train", train.to_str().unwrap(), "--test", test.to_str().unwrap()])
+        .output()
+        .expect("running catdog");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_close(&floats(&report["costs"]), &[0.693147, 0.584508, 0.466949], "costs");
+    assert_eq!(report["train_count"], 209);
+}
