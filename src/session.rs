@@ -13,14 +13,15 @@ use std::collections::HashMap;
 use ndarray::{s, Array1, Array2};
 
 use crate::dataset::Dataset;
-use crate::features::{flip_horizontal, FeatureKind, FeatureSpec};
-use crate::image_prep::{prepare_bytes, prepare_rgba};
+use crate::features::{self, flip_horizontal, FeatureKind, FeatureSpec};
+use crate::image_prep::{prepare_bytes, prepare_rgba, FEATURES};
+use crate::kernel::FastObjective;
 use crate::labels::Classes;
 use crate::metrics::accuracy;
 use crate::model::Model;
 use crate::model_file::{self, SavedModel, TrainingInfo};
 use crate::standardize::{self, Standardizer};
-use crate::train::{Init, Settings, Trainer};
+use crate::train::{Init, Objective, Settings, Trainer};
 use crate::weights::weight_picture;
 use crate::{penalty, Error, Result};
 
@@ -65,6 +66,35 @@ pub struct Session {
     loaded: Option<SavedModel>,
 }
 
+/// How a run computes its cost and gradients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrainingPath {
+    /// The reference: float64 features (with the penalty and mirrored copies when asked).
+    Float64,
+    /// The fast kernel on the photos' bytes, float32 sums (raw pixels, no penalty, no flips);
+    /// the page trades the cost's last digits for several times the speed.
+    Bytes,
+}
+
+impl TrainingPath {
+    /// The fast kernel whenever it computes the same objective, else the reference.
+    pub fn for_run(options: &RunOptions) -> Self {
+        match features::trains_on_bytes(options.features, options.l2, options.flip) {
+            true => TrainingPath::Bytes,
+            false => TrainingPath::Float64,
+        }
+    }
+
+    /// What the page says about it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            TrainingPath::Float64 => "float64 reference",
+            TrainingPath::Bytes if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) => "float32 SIMD kernel",
+            TrainingPath::Bytes => "float32 kernel",
+        }
+    }
+}
+
 struct Run {
     trainer: Trainer,
     init: Init,
@@ -72,6 +102,7 @@ struct Run {
     standardizer: Option<Standardizer>,
     l2: f64,
     flip: bool,
+    path: TrainingPath,
     train: Scored,
     test: Scored,
     test_costs: Vec<f64>,
@@ -173,20 +204,40 @@ impl Session {
             fit_x.append(ndarray::Axis(0), mirrored.view()).expect("mirrored rows have the same features");
         }
         let standardizer = standardize::fit_apply(spec.kind, &mut fit_x)?;
-        // The first rows are the photos themselves; mirrored copies follow.
-        let originals = fit_x.slice(s![..train_idx.len(), ..]).to_owned();
-        let train = self.scored(train_idx, originals);
-        let fit_y = Array1::from_iter((0..if options.flip { 2 } else { 1 }).flat_map(|_| train.y.iter().copied()));
-        let objective = penalty::objective(fit_x, fit_y, options.l2)?;
+        let path = TrainingPath::for_run(&options);
+        let (objective, train) = match path {
+            TrainingPath::Float64 => {
+                // The first rows are the photos themselves; mirrored copies follow.
+                let train = self.scored(train_idx, fit_x.slice(s![..train_idx_len(&is_test), ..]).to_owned());
+                let fit_y = Array1::from_iter((0..if options.flip { 2 } else { 1 }).flat_map(|_| train.y.iter().copied()));
+                (penalty::objective(fit_x, fit_y, options.l2)?, train)
+            }
+            TrainingPath::Bytes => {
+                let objective = self.byte_objective(&train_idx)?;
+                (objective, self.scored(train_idx, fit_x))
+            }
+        };
         let trainer = Trainer::new(objective, options.init.model(spec.features()), settings)?;
         let mut test_x = self.matrix(&spec, &test_idx, false)?;
         if let Some(s) = &standardizer {
             s.apply_rows(&mut test_x)?;
         }
         let test = self.scored(test_idx, test_x);
-        self.run = Some(Run { trainer, init: options.init, spec, standardizer, l2: options.l2, flip: options.flip, train, test, test_costs: Vec::new() });
+        self.run = Some(Run { trainer, init: options.init, spec, standardizer, l2: options.l2, flip: options.flip, path, train, test, test_costs: Vec::new() });
         self.loaded = None;
         Ok(())
+    }
+
+    /// The fast kernel over the bytes of photos `indices` (raw pixels, no penalty, no flips).
+    fn byte_objective(&self, indices: &[usize]) -> Result<Box<dyn Objective>> {
+        let levels: Vec<u8> = indices.iter().flat_map(|&i| self.data.photo(i).iter().copied()).collect();
+        let labels: Vec<u8> = indices.iter().map(|&i| self.data.labels()[i]).collect();
+        Ok(Box::new(FastObjective::from_levels(&levels, &labels, FEATURES, 1.0 / 255.0, 0.0)?))
+    }
+
+    /// How the current run computes its gradients; `None` without a run.
+    pub fn training_path(&self) -> Option<TrainingPath> {
+        self.run.as_ref().map(|r| r.path)
     }
 
     fn scored(&self, indices: Vec<usize>, x: Array2<f64>) -> Scored {
@@ -367,6 +418,10 @@ impl Scored {
     }
 }
 
+fn train_idx_len(is_test: &[bool]) -> usize {
+    is_test.iter().filter(|&&t| !t).count()
+}
+
 fn tail(values: &[f64], from: usize) -> &[f64] {
     &values[from.min(values.len())..]
 }
@@ -374,7 +429,6 @@ fn tail(values: &[f64], from: usize) -> &[f64] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::image_prep::FEATURES;
     use image::{ImageFormat, Rgb, RgbImage};
 
     fn png(colour: [u8; 3]) -> Vec<u8> {
@@ -587,6 +641,27 @@ mod tests {
         let mut hog_session = striped_session(2);
         hog_session.start(hog(1)).unwrap();
         assert!(matches!(hog_session.weight_picture(), Err(Error::Setting(_))));
+    }
+
+    #[test]
+    fn raw_runs_without_penalty_or_flips_use_the_fast_kernel_and_follow_the_reference() {
+        let mut s = session(4);
+        s.start(options(21)).unwrap();
+        assert_eq!(s.training_path(), Some(TrainingPath::Bytes));
+        s.steps(20).unwrap();
+        // The reference objective on the same training photos gives the kernel's cost to float32 precision.
+        let run = s.run.as_ref().unwrap();
+        let reference = crate::train::F64Objective::new(run.train.x.clone(), run.train.y.clone()).unwrap();
+        let (_, cost) = reference.propagate(run.trainer.model()).unwrap();
+        s.steps(1).unwrap();
+        let kernel = s.train_costs(20)[0];
+        assert!((cost - kernel).abs() < 1e-5 && cost < std::f64::consts::LN_2 - 0.01, "reference {cost}, kernel {kernel}");
+        for (options, path) in [(RunOptions { flip: true, ..options(1) }, TrainingPath::Float64), (RunOptions { l2: 0.5, ..options(1) }, TrainingPath::Float64), (hog(1), TrainingPath::Float64)] {
+            let mut s = striped_session(2);
+            s.start(options).unwrap();
+            assert_eq!(s.training_path(), Some(path));
+        }
+        assert_eq!(TrainingPath::Bytes.describe(), "float32 kernel");
     }
 
     #[test]

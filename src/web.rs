@@ -187,6 +187,12 @@ impl Catdog {
         Ok(self.session.weight_picture()?)
     }
 
+    /// How the current run computes gradients ("float32 SIMD kernel" or "float64 reference").
+    #[wasm_bindgen(js_name = trainingPath)]
+    pub fn training_path(&self) -> Option<String> {
+        self.session.training_path().map(|p| p.describe().to_string())
+    }
+
     /// The feature kind of the current model; undefined without one.
     #[wasm_bindgen(js_name = featureKind)]
     pub fn feature_kind(&self) -> Option<String> {

@@ -50,6 +50,7 @@ fn trains_on_dropped_photos_and_classifies_one() {
     assert_eq!(handle.mistake_probabilities().ok(), Some(vec![]));
     assert_eq!(handle.weight_picture().ok().map(|p| p.len()), Some(64 * 64 * 4));
     assert_eq!(handle.feature_kind().as_deref(), Some("raw"));
+    assert_eq!(handle.training_path().as_deref(), Some("float32 SIMD kernel"));
 }
 
 #[wasm_bindgen_test]
@@ -61,6 +62,7 @@ fn hog_color_runs_with_its_defaults_and_has_no_weights_picture() {
     assert!(handle.start_training("hog+color", d.learning_rate, 50, d.l2, true, None, 0.2, 1).is_ok());
     assert_eq!(handle.train_steps(50).ok(), Some(50));
     assert_eq!(handle.feature_kind().as_deref(), Some("hog+color"));
+    assert_eq!(handle.training_path().as_deref(), Some("float64 reference"));
     // Flat red cats and blue dogs differ in colour alone, which the colour histogram sees.
     assert_eq!(handle.test_accuracy().ok(), Some(Some(100.0)));
     assert_eq!(handle.mistakes().ok(), Some(vec![]));

@@ -281,7 +281,7 @@ $('train-form').addEventListener('submit', (event) => {
     $('progress').value = 0;
     $('train-accuracy').textContent = '–';
     $('test-accuracy').textContent = '–';
-    setStatus(`Training on ${run.trainCount} photos, ${run.testCount} held out…`);
+    setStatus(`Training on ${run.trainCount} photos, ${run.testCount} held out, with the ${run.path}…`);
     drawChartSoon();
   });
 });
@@ -317,7 +317,7 @@ function onTrained(run) {
   $('save-model').disabled = false;
   const cost = curves.train.last();
   const how = stopped ? `Stopped at iteration ${iteration} of ${total}` : `Trained ${iteration} iterations`;
-  setStatus(`${how} in ${seconds.toFixed(1)} s · cost ${cost?.toFixed(6)} · train accuracy ${percent(trainAccuracy)}`);
+  setStatus(`${how} in ${seconds.toFixed(1)} s (${run.path}) · cost ${cost?.toFixed(6)} · train accuracy ${percent(trainAccuracy)}`);
   drawChartSoon();
 }
 

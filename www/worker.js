@@ -88,9 +88,10 @@ const handlers = {
     const started = performance.now();
     handle.startTraining(features, learningRate, iterations, l2, flip, randomSeed, testShare, seed);
     // Mistakes come back as indices among the photos at the start; photos removed later shift them.
-    run = { stopped: false, started, sent: 0, perStep: null, ids: ids.slice(), settings: { features, l2, flip } };
+    const path = handle.trainingPath();
+    run = { stopped: false, started, sent: 0, perStep: null, ids: ids.slice(), settings: { features, l2, flip, path } };
     setTimeout(slice, 0, run);
-    return { total: handle.iterations(), trainCount: handle.trainCount(), testCount: handle.testCount() };
+    return { total: handle.iterations(), trainCount: handle.trainCount(), testCount: handle.testCount(), path };
   },
 
   predictPhoto: ({ file }) => file.arrayBuffer().then((b) => handle.predictPhoto(new Uint8Array(b))),
