@@ -418,7 +418,7 @@ $('load-model').addEventListener('change', (event) => attempt(async () => {
   if (!file) return;
   const loaded = await call('loadModel', { text: await file.text() });
   showWeights(loaded.features, loaded.weights);
-  setStatus(`Loaded the ${loaded.features} model in ${file.name}; classify a photo or a webcam frame.`);
+  setStatus(`Loaded the model in ${file.name} (${loaded.features} features); classify a photo or a webcam frame.`);
 }));
 
 // ---- Features -----------------------------------------------------------------------------

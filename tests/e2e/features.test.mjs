@@ -104,7 +104,7 @@ test('raw then hog+color: defaults fill in, two runs side by side, weights and m
   const fresh = await openPage(browser, server.url);
   await ready(fresh);
   await fresh.getByLabel('Load model').setInputFiles(modelPath);
-  await fresh.getByTestId('status').filter({ hasText: 'Loaded the hog+color model' }).waitFor();
+  await fresh.getByTestId('status').filter({ hasText: /^Loaded the model in .* \(hog\+color features\)/ }).waitFor();
   await fresh.getByTestId('predict-file').setInputFiles(newDog);
   await fresh.getByTestId('prediction').filter({ hasText: here }).waitFor({ timeout: 10000 });
 
