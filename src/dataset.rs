@@ -139,6 +139,18 @@ impl Dataset {
     /// Splits off `test_share` (0 to 1) of each class, chosen with `seed`: (train, test).
     /// Each class keeps at least one training photo.
     pub fn split(&self, test_share: f64, seed: u32) -> Result<(Dataset, Dataset)> {
+        let is_test = self.split_mask(test_share, seed)?;
+        let (mut train, mut test) = (Dataset::new(), Dataset::new());
+        for (i, &held_out) in is_test.iter().enumerate() {
+            let part = if held_out { &mut test } else { &mut train };
+            part.push(&self.names[i], self.photo(i), self.labels[i])?;
+        }
+        Ok((train, test))
+    }
+
+    /// Which photos `split` holds out (true) and which it trains on, by index; for callers
+    /// that keep per-photo data (such as cached features) beside the data set.
+    pub fn split_mask(&self, test_share: f64, seed: u32) -> Result<Vec<bool>> {
         if !(0.0..1.0).contains(&test_share) {
             return Err(Error::Setting(format!("the test share must be at least 0 and below 1, got {test_share}")));
         }
@@ -152,12 +164,7 @@ impl Dataset {
                 is_test[i] = true;
             }
         }
-        let (mut train, mut test) = (Dataset::new(), Dataset::new());
-        for (i, &held_out) in is_test.iter().enumerate() {
-            let part = if held_out { &mut test } else { &mut train };
-            part.push(&self.names[i], self.photo(i), self.labels[i])?;
-        }
-        Ok((train, test))
+        Ok(is_test)
     }
 }
 

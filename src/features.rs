@@ -17,7 +17,7 @@ use crate::image_prep::{CHANNELS, FEATURES, SIDE};
 use crate::{Error, Result};
 
 /// What the model sees of a photo.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum FeatureKind {
     /// Every byte divided by 255, the tutorial's input (12,288 features).
     #[default]
@@ -163,6 +163,12 @@ impl FeatureSpec {
         let rows = values.len() / self.features();
         Ok(Array2::from_shape_vec((rows, self.features()), values).expect("every photo gives features() values"))
     }
+}
+
+/// Whether a run can train on the photos' bytes as they are, as the fast kernel does: raw
+/// pixels without a penalty or mirrored copies (the kernel computes the plain cost only).
+pub fn trains_on_bytes(kind: FeatureKind, l2: f64, flip: bool) -> bool {
+    kind == FeatureKind::Raw && l2 == 0.0 && !flip
 }
 
 /// The features of one photo with `spec`, for callers that hold only a kind and pixels.

@@ -3,7 +3,8 @@
 //!
 //! The core (everything but `web`) is pure Rust: image preparation, labels, the data set, the
 //! features (`features`, `hog`, `color`, `standardize`), the model, training (with `penalty`),
-//! metrics, the model file, the page's training session and its loss chart. `web` is the only
+//! metrics, the model file, the page's training session, its loss chart and the picture of a
+//! raw model's weights (`weights`). `web` is the only
 //! module that knows about wasm-bindgen; it exists only on wasm32.
 
 pub mod chart;
@@ -23,6 +24,7 @@ pub mod rng;
 pub mod session;
 pub mod standardize;
 pub mod train;
+pub mod weights;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 

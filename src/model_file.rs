@@ -165,15 +165,21 @@ impl SavedModel {
     /// Probability of label 1 for one prepared photo (12,288 bytes): features, standardisation,
     /// then the model, exactly as at training time.
     pub fn probability(&self, pixels: &[u8]) -> Result<f64> {
-        let mut x = self.features.extract(pixels)?;
-        if let Some(s) = &self.standardizer {
-            s.apply(&mut x)?;
-        }
-        if x.len() != self.model.features() {
-            return Err(Error::MismatchedShapes { what: "features", expected: self.model.features(), actual: x.len() });
-        }
-        Ok(self.model.probability(ndarray::ArrayView1::from(&x)))
+        probability(&self.features, self.standardizer.as_ref(), &self.model, pixels)
     }
+}
+
+/// Probability of label 1 for one prepared photo through `features`, the optional
+/// `standardizer` and `model`: the one prediction path for model files and the page's runs.
+pub fn probability(features: &FeatureSpec, standardizer: Option<&Standardizer>, model: &Model, pixels: &[u8]) -> Result<f64> {
+    let mut x = features.extract(pixels)?;
+    if let Some(s) = standardizer {
+        s.apply(&mut x)?;
+    }
+    if x.len() != model.features() {
+        return Err(Error::MismatchedShapes { what: "features", expected: model.features(), actual: x.len() });
+    }
+    Ok(model.probability(ndarray::ArrayView1::from(&x)))
 }
 
 /// The feature spec of a file; version 1 knew only raw pixels, without parameters or scaling.

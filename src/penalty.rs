@@ -2,8 +2,10 @@
 //! `+ λ/m·w`, nothing on the bias. With thousands of features and hundreds of photos the data
 //! can be separated exactly; the penalty keeps the weights small so the model generalises.
 
+use ndarray::{Array1, Array2};
+
 use crate::model::{Gradients, Model};
-use crate::train::Objective;
+use crate::train::{F64Objective, Objective};
 use crate::{Error, Result};
 
 /// `inner` plus an L2 penalty λ over `examples` training examples.
@@ -22,6 +24,18 @@ impl<O: Objective> L2Penalty<O> {
         }
         Ok(L2Penalty { inner, lambda, examples })
     }
+}
+
+/// The objective for training rows `x` with labels `y`: the plain cost, plus the penalty when
+/// λ > 0 (shared by the CLI and the page, so both train the same thing).
+pub fn objective(x: Array2<f64>, y: Array1<f64>, lambda: f64) -> Result<Box<dyn Objective>> {
+    validate_lambda(lambda)?;
+    let rows = x.nrows();
+    let plain = F64Objective::new(x, y)?;
+    if lambda > 0.0 {
+        return Ok(Box::new(L2Penalty::new(plain, lambda, rows)?));
+    }
+    Ok(Box::new(plain))
 }
 
 /// Rejects a penalty that is negative or not a number.
@@ -48,7 +62,7 @@ impl<O: Objective> Objective for L2Penalty<O> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::train::{optimize, F64Objective, Settings};
+    use crate::train::{optimize, Settings};
     use ndarray::array;
 
     fn objective(lambda: f64) -> L2Penalty<F64Objective> {
@@ -97,6 +111,17 @@ mod tests {
             trained.model.w.dot(&trained.model.w)
         };
         assert!(norm(1.0) < norm(0.0) && norm(10.0) < norm(1.0));
+    }
+
+    #[test]
+    fn the_shared_objective_adds_the_penalty_only_when_lambda_is_positive() {
+        let x = array![[0.3, -1.2, 2.0], [1.5, 0.4, -0.7], [-0.2, 0.9, 0.1], [2.2, -0.3, 0.5]];
+        let y = array![1.0, 0.0, 1.0, 0.0];
+        let model = Model { w: array![0.4, -0.6, 0.25], b: 0.1 };
+        let cost = |lambda| super::objective(x.clone(), y.clone(), lambda).unwrap().propagate(&model).unwrap().1;
+        assert_eq!(cost(0.0), F64Objective::new(x.clone(), y.clone()).unwrap().propagate(&model).unwrap().1);
+        assert_eq!(cost(0.7), objective(0.7).propagate(&model).unwrap().1);
+        assert!(matches!(super::objective(x.clone(), y.clone(), -1.0), Err(Error::Setting(_))));
     }
 
     #[test]

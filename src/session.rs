@@ -1,27 +1,43 @@
 //! A training session as the page runs it: labelled photos in, a stratified seeded split,
-//! gradient descent one step at a time with the held-out cost beside the training cost,
-//! accuracies, predictions and the model file. Pure Rust, so it is tested natively; `web` only
-//! converts at the boundary.
+//! features (raw pixels, HOG or HOG plus colour) standardised on the training part only, gradient
+//! descent with an optional L2 penalty one step at a time with the held-out cost beside the
+//! training cost, accuracies, the held-out photos it got wrong, predictions and the model file.
+//! Pure Rust, so it is tested natively; `web` only converts at the boundary.
+//!
+//! HOG features are computed once per photo (and once per mirrored photo) on a kind's first
+//! run and kept, so later runs and every iteration reuse them. Raw features are the bytes / 255,
+//! as cheap to recompute once per run as to copy, and 8 times larger as floats, so they are not kept.
 
-use ndarray::{Array1, Array2};
+use std::collections::HashMap;
+
+use ndarray::{s, Array1, Array2};
 
 use crate::dataset::Dataset;
-use crate::features::FeatureSpec;
+use crate::features::{self, flip_horizontal, FeatureKind, FeatureSpec};
 use crate::image_prep::{prepare_bytes, prepare_rgba, FEATURES};
+use crate::kernel::FastObjective;
 use crate::labels::Classes;
 use crate::metrics::accuracy;
 use crate::model::Model;
-use crate::model_file::{SavedModel, TrainingInfo};
-use crate::train::{F64Objective, Init, Settings, Trainer};
-use crate::{Error, Result};
+use crate::model_file::{self, SavedModel, TrainingInfo};
+use crate::standardize::{self, Standardizer};
+use crate::train::{Init, Objective, Settings, Trainer};
+use crate::weights::weight_picture;
+use crate::{penalty, Error, Result};
 
 /// What a training run is started with.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RunOptions {
+    /// What the model sees of a photo.
+    pub features: FeatureKind,
     /// Step size.
     pub learning_rate: f64,
     /// Gradient steps to run.
     pub iterations: usize,
+    /// L2 penalty λ (0 for none).
+    pub l2: f64,
+    /// Also train on every training photo mirrored left to right.
+    pub flip: bool,
     /// How the weights start.
     pub init: Init,
     /// Share of each class held out for testing, 0 to below 1.
@@ -30,23 +46,75 @@ pub struct RunOptions {
     pub split_seed: u32,
 }
 
-/// Photos, the run in progress (if any) and a model loaded from a file (if any).
+/// A held-out photo the model classified wrong.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Mistake {
+    /// Its index among the session's photos when the run started.
+    pub index: usize,
+    /// The probability of label 1 the model gave it.
+    pub probability: f64,
+}
+
+/// Photos, their cached features, the run in progress (if any) and a model loaded from a file (if any).
 #[derive(Default)]
 pub struct Session {
     classes: Classes,
     data: Dataset,
+    /// Features per photo, in photo order, by kind and whether the photo was mirrored.
+    cache: HashMap<(FeatureKind, bool), Vec<Vec<f64>>>,
     run: Option<Run>,
     loaded: Option<SavedModel>,
+}
+
+/// How a run computes its cost and gradients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrainingPath {
+    /// The reference: float64 features (with the penalty and mirrored copies when asked).
+    Float64,
+    /// The fast kernel on the photos' bytes, float32 sums (raw pixels, no penalty, no flips);
+    /// the page trades the cost's last digits for several times the speed.
+    Bytes,
+}
+
+impl TrainingPath {
+    /// The fast kernel whenever it computes the same objective, else the reference.
+    pub fn for_run(options: &RunOptions) -> Self {
+        match features::trains_on_bytes(options.features, options.l2, options.flip) {
+            true => TrainingPath::Bytes,
+            false => TrainingPath::Float64,
+        }
+    }
+
+    /// What the page says about it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            TrainingPath::Float64 => "float64 reference",
+            TrainingPath::Bytes if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) => "float32 SIMD kernel",
+            TrainingPath::Bytes => "float32 kernel",
+        }
+    }
 }
 
 struct Run {
     trainer: Trainer,
     init: Init,
-    train: Dataset,
-    test: Dataset,
-    test_x: Array2<f64>,
-    test_y: Array1<f64>,
+    spec: FeatureSpec,
+    standardizer: Option<Standardizer>,
+    l2: f64,
+    flip: bool,
+    path: TrainingPath,
+    train: Scored,
+    test: Scored,
     test_costs: Vec<f64>,
+}
+
+/// One part of a run's split: its photos' indices (at the start), labels and standardised
+/// features, one row per photo (without mirrored copies).
+struct Scored {
+    indices: Vec<usize>,
+    labels: Vec<u8>,
+    x: Array2<f64>,
+    y: Array1<f64>,
 }
 
 impl Session {
@@ -92,9 +160,15 @@ impl Session {
         Ok(self.data.photo(index))
     }
 
-    /// Removes photo `index`.
+    /// Removes photo `index` (and its cached features).
     pub fn remove(&mut self, index: usize) -> Result<()> {
-        self.data.remove(index)
+        self.data.remove(index)?;
+        for rows in self.cache.values_mut() {
+            if index < rows.len() {
+                rows.remove(index);
+            }
+        }
+        Ok(())
     }
 
     /// Gives photo `index` label 0 or 1.
@@ -109,17 +183,94 @@ impl Session {
         Ok(())
     }
 
-    /// Splits the photos and starts gradient descent; a bad setting keeps the previous model.
+    /// How many photos have their features of `kind` (mirrored or not) cached.
+    pub fn cached_features(&self, kind: FeatureKind, flipped: bool) -> usize {
+        self.cache.get(&(kind, flipped)).map_or(0, Vec::len)
+    }
+
+    /// Splits the photos, computes (or reuses) their features, standardises them on the
+    /// training part and starts gradient descent; a bad setting keeps the previous model.
     pub fn start(&mut self, options: RunOptions) -> Result<()> {
         self.data.check_trainable(&self.classes)?;
-        let (train, test) = self.data.split(options.test_share, options.split_seed)?;
+        penalty::validate_lambda(options.l2)?;
         let settings = Settings { learning_rate: options.learning_rate, iterations: options.iterations, record_every: 1 };
-        let objective = F64Objective::new(train.features_f64(), train.labels_f64())?;
-        let trainer = Trainer::new(Box::new(objective), options.init.model(FEATURES), settings)?;
-        let (test_x, test_y) = (test.features_f64(), test.labels_f64());
-        self.run = Some(Run { trainer, init: options.init, train, test, test_x, test_y, test_costs: Vec::new() });
+        settings.validate()?;
+        let spec = FeatureSpec::new(options.features);
+        let is_test = self.data.split_mask(options.test_share, options.split_seed)?;
+        let (test_idx, train_idx): (Vec<usize>, Vec<usize>) = (0..self.data.len()).partition(|&i| is_test[i]);
+        let mut fit_x = self.matrix(&spec, &train_idx, false)?;
+        if options.flip {
+            let mirrored = self.matrix(&spec, &train_idx, true)?;
+            fit_x.append(ndarray::Axis(0), mirrored.view()).expect("mirrored rows have the same features");
+        }
+        let standardizer = standardize::fit_apply(spec.kind, &mut fit_x)?;
+        let path = TrainingPath::for_run(&options);
+        let (objective, train) = match path {
+            TrainingPath::Float64 => {
+                // The first rows are the photos themselves; mirrored copies follow.
+                let train = self.scored(train_idx, fit_x.slice(s![..train_idx_len(&is_test), ..]).to_owned());
+                let fit_y = Array1::from_iter((0..if options.flip { 2 } else { 1 }).flat_map(|_| train.y.iter().copied()));
+                (penalty::objective(fit_x, fit_y, options.l2)?, train)
+            }
+            TrainingPath::Bytes => {
+                let objective = self.byte_objective(&train_idx)?;
+                (objective, self.scored(train_idx, fit_x))
+            }
+        };
+        let trainer = Trainer::new(objective, options.init.model(spec.features()), settings)?;
+        let mut test_x = self.matrix(&spec, &test_idx, false)?;
+        if let Some(s) = &standardizer {
+            s.apply_rows(&mut test_x)?;
+        }
+        let test = self.scored(test_idx, test_x);
+        self.run = Some(Run { trainer, init: options.init, spec, standardizer, l2: options.l2, flip: options.flip, path, train, test, test_costs: Vec::new() });
         self.loaded = None;
         Ok(())
+    }
+
+    /// The fast kernel over the bytes of photos `indices` (raw pixels, no penalty, no flips).
+    fn byte_objective(&self, indices: &[usize]) -> Result<Box<dyn Objective>> {
+        let levels: Vec<u8> = indices.iter().flat_map(|&i| self.data.photo(i).iter().copied()).collect();
+        let labels: Vec<u8> = indices.iter().map(|&i| self.data.labels()[i]).collect();
+        Ok(Box::new(FastObjective::from_levels(&levels, &labels, FEATURES, 1.0 / 255.0, 0.0)?))
+    }
+
+    /// How the current run computes its gradients; `None` without a run.
+    pub fn training_path(&self) -> Option<TrainingPath> {
+        self.run.as_ref().map(|r| r.path)
+    }
+
+    fn scored(&self, indices: Vec<usize>, x: Array2<f64>) -> Scored {
+        let labels: Vec<u8> = indices.iter().map(|&i| self.data.labels()[i]).collect();
+        let y = labels.iter().map(|&l| f64::from(l)).collect();
+        Scored { indices, labels, x, y }
+    }
+
+    /// The features of photos `indices` (mirrored if `flipped`) as rows, unstandardised.
+    fn matrix(&mut self, spec: &FeatureSpec, indices: &[usize], flipped: bool) -> Result<Array2<f64>> {
+        let mut values = Vec::with_capacity(indices.len() * spec.features());
+        if spec.kind == FeatureKind::Raw {
+            for &i in indices {
+                let photo = self.data.photo(i);
+                let pixels = if flipped { flip_horizontal(photo)? } else { photo.to_vec() };
+                values.extend(spec.extract(&pixels)?);
+            }
+        } else {
+            let rows = self.cached(spec, flipped)?;
+            indices.iter().for_each(|&i| values.extend_from_slice(&rows[i]));
+        }
+        Ok(Array2::from_shape_vec((indices.len(), spec.features()), values).expect("every photo gives features() values"))
+    }
+
+    /// The cached features of every photo, computing those of photos added since the last use.
+    fn cached(&mut self, spec: &FeatureSpec, flipped: bool) -> Result<&[Vec<f64>]> {
+        spec.validate()?;
+        let rows = self.cache.entry((spec.kind, flipped)).or_default();
+        for i in rows.len()..self.data.len() {
+            let photo = self.data.photo(i);
+            rows.push(if flipped { spec.extract(&flip_horizontal(photo)?)? } else { spec.extract(photo)? });
+        }
+        Ok(rows)
     }
 
     /// Runs up to `steps` more iterations (fewer once the run is done); returns how many ran.
@@ -140,7 +291,7 @@ impl Session {
 
     /// Photos in the training and in the held-out part of the current run.
     pub fn split_sizes(&self) -> (usize, usize) {
-        self.run.as_ref().map_or((0, 0), |r| (r.train.len(), r.test.len()))
+        self.run.as_ref().map_or((0, 0), |r| (r.train.labels.len(), r.test.labels.len()))
     }
 
     /// Training costs from iteration `from` on (each the cost of the model before that step).
@@ -153,21 +304,46 @@ impl Session {
         self.run.as_ref().map_or(&[], |r| tail(&r.test_costs, from))
     }
 
-    /// Percent of the training part the current model classifies right.
+    /// Percent of the training part (the photos themselves, not their mirrored copies) the
+    /// current model classifies right.
     pub fn train_accuracy(&self) -> Result<f64> {
-        let (run, model) = self.run_and_model()?;
-        Ok(accuracy_on(model, &run.train))
+        let run = self.current_run()?;
+        Ok(run.train.accuracy(run.trainer.model()))
     }
 
     /// Percent of the held-out part classified right; `None` when nothing is held out.
     pub fn test_accuracy(&self) -> Result<Option<f64>> {
-        let (run, model) = self.run_and_model()?;
-        Ok((!run.test.is_empty()).then(|| accuracy_on(model, &run.test)))
+        let run = self.current_run()?;
+        Ok((!run.test.labels.is_empty()).then(|| run.test.accuracy(run.trainer.model())))
     }
 
-    fn run_and_model(&self) -> Result<(&Run, &Model)> {
-        let run = self.run.as_ref().ok_or_else(|| Error::Setting("train a model first".into()))?;
-        Ok((run, run.trainer.model()))
+    /// The held-out photos the current model classifies wrong, in photo order.
+    pub fn mistakes(&self) -> Result<Vec<Mistake>> {
+        let run = self.current_run()?;
+        let model = run.trainer.model();
+        let wrong = |(k, row): (usize, ndarray::ArrayView1<f64>)| {
+            let probability = model.probability(row);
+            (u8::from(probability > 0.5) != run.test.labels[k]).then_some(Mistake { index: run.test.indices[k], probability })
+        };
+        Ok(run.test.x.rows().into_iter().enumerate().filter_map(wrong).collect())
+    }
+
+    /// The current model's weights as a 64x64 RGBA picture (raw-pixel models only).
+    pub fn weight_picture(&self) -> Result<Vec<u8>> {
+        match (&self.run, &self.loaded) {
+            (Some(run), _) => weight_picture(run.trainer.model()),
+            (None, Some(saved)) => weight_picture(&saved.model),
+            (None, None) => Err(Error::Setting("train a model first (or load one)".into())),
+        }
+    }
+
+    /// The feature kind of the current model (the run's or the loaded file's).
+    pub fn feature_kind(&self) -> Option<FeatureKind> {
+        self.run.as_ref().map(|r| r.spec.kind).or(self.loaded.as_ref().map(|s| s.features.kind))
+    }
+
+    fn current_run(&self) -> Result<&Run> {
+        self.run.as_ref().ok_or_else(|| Error::Setting("train a model first".into()))
     }
 
     /// Probability of label 1 for a photo file.
@@ -180,10 +356,10 @@ impl Session {
         self.probability(&prepare_rgba(rgba, width, height)?)
     }
 
-    /// The run's latest model (raw pixels), else the loaded file's, with its own features.
+    /// The run's latest model, else the loaded file's, each with its own features and scaling.
     fn probability(&self, pixels: &[u8]) -> Result<f64> {
         match (&self.run, &self.loaded) {
-            (Some(run), _) => Ok(probability(run.trainer.model(), pixels)),
+            (Some(run), _) => model_file::probability(&run.spec, run.standardizer.as_ref(), run.trainer.model(), pixels),
             (None, Some(saved)) => saved.probability(pixels),
             (None, None) => Err(Error::Setting("train a model first (or load one)".into())),
         }
@@ -194,13 +370,14 @@ impl Session {
         if let Some(saved) = &self.loaded {
             return Ok(saved.to_json());
         }
-        let run = self.run.as_ref().ok_or_else(|| Error::Setting("train a model first".into()))?;
-        let training = TrainingInfo::new(run.trainer.settings(), run.init, run.train.len());
+        let run = self.current_run()?;
+        let mut training = TrainingInfo::new(run.trainer.settings(), run.init, run.train.labels.len());
+        (training.l2, training.flip) = (run.l2, run.flip);
         let saved = SavedModel {
             classes: self.classes.clone(),
             model: run.trainer.model().clone(),
-            features: FeatureSpec::default(),
-            standardizer: None,
+            features: run.spec,
+            standardizer: run.standardizer.clone(),
             training,
             costs: run.trainer.costs().to_vec(),
         };
@@ -225,9 +402,9 @@ impl Session {
 impl Run {
     /// One gradient step, with the held-out cost of the same (pre-step) model.
     fn step(&mut self) -> Result<()> {
-        let test_cost = match self.test.is_empty() {
+        let test_cost = match self.test.labels.is_empty() {
             true => None,
-            false => Some(self.trainer.model().cost(self.test_x.view(), self.test_y.view())?),
+            false => Some(self.trainer.model().cost(self.test.x.view(), self.test.y.view())?),
         };
         self.trainer.step()?;
         self.test_costs.extend(test_cost);
@@ -235,21 +412,18 @@ impl Run {
     }
 }
 
+impl Scored {
+    fn accuracy(&self, model: &Model) -> f64 {
+        accuracy(&model.predict(self.x.view()), &self.labels)
+    }
+}
+
+fn train_idx_len(is_test: &[bool]) -> usize {
+    is_test.iter().filter(|&&t| !t).count()
+}
+
 fn tail(values: &[f64], from: usize) -> &[f64] {
     &values[from.min(values.len())..]
-}
-
-/// One photo at a time, so no second float copy of a whole data set is made.
-fn accuracy_on(model: &Model, data: &Dataset) -> f64 {
-    let predictions: Vec<u8> = (0..data.len()).map(|i| u8::from(probability(model, data.photo(i)) > 0.5)).collect();
-    accuracy(&predictions, data.labels())
-}
-
-/// Goes through `Dataset` so the scaling of bytes is the one training uses.
-fn probability(model: &Model, pixels: &[u8]) -> f64 {
-    let mut one = Dataset::new();
-    one.push("photo", pixels, 0).expect("prepared photos hold FEATURES bytes");
-    model.probability(one.features_f64().row(0))
 }
 
 #[cfg(test)]
@@ -276,7 +450,31 @@ mod tests {
     }
 
     fn options(iterations: usize) -> RunOptions {
-        RunOptions { learning_rate: 0.05, iterations, init: Init::Zeros, test_share: 0.2, split_seed: 1 }
+        RunOptions { features: FeatureKind::Raw, learning_rate: 0.05, iterations, l2: 0.0, flip: false, init: Init::Zeros, test_share: 0.2, split_seed: 1 }
+    }
+
+    /// Cats striped across, dogs striped down, each with its own stripe width and colours: flat
+    /// colour would give HOG nothing to see.
+    fn striped(vertical: bool, i: usize) -> Vec<u8> {
+        let period = 6 + (i % 5) as u32;
+        let (light, dark) = ([200 + (i * 7 % 50) as u8, 180, 150], [30, 40 + (i * 11 % 60) as u8, 60]);
+        let img = RgbImage::from_fn(64, 64, |x, y| if (if vertical { x } else { y } / period).is_multiple_of(2) { Rgb(light) } else { Rgb(dark) });
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, ImageFormat::Png).unwrap();
+        out.into_inner()
+    }
+
+    fn striped_session(n: usize) -> Session {
+        let mut s = Session::new();
+        for i in 0..n {
+            s.add(&format!("cat.{i}.png"), &striped(false, i), None).unwrap();
+            s.add(&format!("dog.{i}.png"), &striped(true, i), None).unwrap();
+        }
+        s
+    }
+
+    fn hog(iterations: usize) -> RunOptions {
+        RunOptions { features: FeatureKind::Hog, l2: 1.0, ..options(iterations) }
     }
 
     #[test]
@@ -342,11 +540,128 @@ mod tests {
         s.steps(5).unwrap();
         assert!(matches!(s.start(RunOptions { learning_rate: -1.0, ..options(5) }), Err(Error::Setting(_))));
         assert!(matches!(s.start(RunOptions { test_share: 1.5, ..options(5) }), Err(Error::Setting(_))));
+        assert!(matches!(s.start(RunOptions { l2: -1.0, ..options(5) }), Err(Error::Setting(_))));
         assert_eq!(s.progress(), (5, 5));
         assert!(matches!(s.load_model_json("{}"), Err(Error::ModelFile(_))));
         assert!(s.predict_photo(&png(RED)).is_ok());
         assert!(matches!(s.photo(9), Err(Error::Dataset(_))));
         assert!(matches!(s.remove(9), Err(Error::Dataset(_))));
+    }
+
+    #[test]
+    fn a_hog_run_learns_striped_photos_and_its_file_predicts_the_same_elsewhere() {
+        let mut s = striped_session(10);
+        s.start(RunOptions { features: FeatureKind::HogColor, flip: true, ..hog(100) }).unwrap();
+        assert_eq!(s.split_sizes(), (16, 4));
+        s.steps(100).unwrap();
+        assert!(s.train_costs(0)[99] < s.train_costs(0)[0] && s.test_costs(0)[99] < s.test_costs(0)[0]);
+        assert_eq!(s.train_accuracy().unwrap(), 100.0);
+        assert_eq!(s.test_accuracy().unwrap(), Some(100.0));
+        assert_eq!(s.mistakes().unwrap(), []);
+        let photo = striped(true, 77);
+        assert!(s.predict_photo(&photo).unwrap() > 0.5 && s.predict_photo(&striped(false, 77)).unwrap() < 0.5);
+        let text = s.model_json().unwrap();
+        let mut fresh = Session::new();
+        fresh.load_model_json(&text).unwrap();
+        assert_eq!(fresh.feature_kind(), Some(FeatureKind::HogColor));
+        assert_eq!(fresh.predict_photo(&photo).unwrap(), s.predict_photo(&photo).unwrap());
+        let saved = SavedModel::from_json(&text).unwrap();
+        assert!(saved.standardizer.is_some() && saved.training.flip && saved.training.l2 == 1.0);
+    }
+
+    #[test]
+    fn features_are_computed_once_per_photo_and_kept_across_runs() {
+        let mut s = striped_session(4);
+        assert_eq!(s.cached_features(FeatureKind::Hog, false), 0);
+        s.start(hog(1)).unwrap();
+        assert_eq!((s.cached_features(FeatureKind::Hog, false), s.cached_features(FeatureKind::Hog, true)), (8, 0));
+        let spec = FeatureSpec::new(FeatureKind::Hog);
+        assert_eq!(s.cache[&(FeatureKind::Hog, false)][3], spec.extract(s.photo(3).unwrap()).unwrap());
+        // A second run uses the kept values: a planted value shows up in the fitted mean.
+        let train = s.run.as_ref().unwrap().train.indices.clone();
+        s.cache.get_mut(&(FeatureKind::Hog, false)).unwrap()[train[0]][0] = 1000.0;
+        s.start(hog(1)).unwrap();
+        assert!(s.run.as_ref().unwrap().standardizer.as_ref().unwrap().mean[0] > 1000.0 / train.len() as f64 - 1.0);
+        // New photos are computed on the next run; removed ones leave with their features.
+        s.add("cat.new.png", &striped(false, 9), None).unwrap();
+        assert_eq!(s.cached_features(FeatureKind::Hog, false), 8);
+        s.start(RunOptions { flip: true, ..hog(1) }).unwrap();
+        assert_eq!((s.cached_features(FeatureKind::Hog, false), s.cached_features(FeatureKind::Hog, true)), (9, 9));
+        s.remove(0).unwrap();
+        assert_eq!((s.cached_features(FeatureKind::Hog, false), s.cached_features(FeatureKind::Hog, true)), (8, 8));
+        assert_eq!(s.cache[&(FeatureKind::Hog, false)][0], spec.extract(s.photo(0).unwrap()).unwrap());
+        assert_eq!(s.cached_features(FeatureKind::Raw, false), 0);
+    }
+
+    #[test]
+    fn standardisation_is_fitted_on_the_training_part_only() {
+        let mut s = striped_session(5);
+        s.start(hog(1)).unwrap();
+        let run = s.run.as_ref().unwrap();
+        let spec = FeatureSpec::new(FeatureKind::Hog);
+        let rows = |indices: &[usize]| {
+            let values: Vec<f64> = indices.iter().flat_map(|&i| spec.extract(s.data.photo(i)).unwrap()).collect();
+            Array2::from_shape_vec((indices.len(), spec.features()), values).unwrap()
+        };
+        let expected = Standardizer::fit(rows(&run.train.indices).view()).unwrap();
+        assert_eq!(run.standardizer.as_ref(), Some(&expected));
+        let everyone: Vec<usize> = (0..s.len()).collect();
+        assert_ne!(Standardizer::fit(rows(&everyone).view()).unwrap(), expected);
+        // The held-out rows are scaled with the training part's numbers.
+        let mut test = rows(&run.test.indices);
+        expected.apply_rows(&mut test).unwrap();
+        assert_eq!(run.test.x, test);
+    }
+
+    #[test]
+    fn mistakes_are_the_held_out_photos_classified_wrong() {
+        let mut s = session(5);
+        s.start(options(50)).unwrap();
+        // Before any step every probability is 0.5, which counts as label 0: each held-out dog is wrong.
+        let dogs: Vec<usize> = s.run.as_ref().unwrap().test.indices.iter().copied().filter(|&i| s.data.labels()[i] == 1).collect();
+        let mistakes = s.mistakes().unwrap();
+        assert_eq!(mistakes.iter().map(|m| m.index).collect::<Vec<_>>(), dogs);
+        assert!(!dogs.is_empty() && mistakes.iter().all(|m| m.probability == 0.5));
+        s.steps(50).unwrap();
+        assert_eq!(s.mistakes().unwrap(), []);
+    }
+
+    #[test]
+    fn the_weights_picture_is_64x64_rgba_of_a_raw_model_only() {
+        let mut s = session(3);
+        assert!(matches!(s.weight_picture(), Err(Error::Setting(_))));
+        s.start(options(20)).unwrap();
+        s.steps(20).unwrap();
+        let rgba = s.weight_picture().unwrap();
+        assert_eq!(rgba.len(), 64 * 64 * 4);
+        assert!(rgba.chunks_exact(4).all(|p| p[3] == 255));
+        // Flat red cats and flat blue dogs: some pixel carries a weight, and the strongest gets a full colour.
+        assert!(rgba.chunks_exact(4).any(|p| p[..3] != [255, 255, 255]));
+        assert!(rgba.chunks_exact(4).any(|p| p[..3] == crate::weights::POSITIVE || p[..3] == crate::weights::NEGATIVE));
+        let mut hog_session = striped_session(2);
+        hog_session.start(hog(1)).unwrap();
+        assert!(matches!(hog_session.weight_picture(), Err(Error::Setting(_))));
+    }
+
+    #[test]
+    fn raw_runs_without_penalty_or_flips_use_the_fast_kernel_and_follow_the_reference() {
+        let mut s = session(4);
+        s.start(options(21)).unwrap();
+        assert_eq!(s.training_path(), Some(TrainingPath::Bytes));
+        s.steps(20).unwrap();
+        // The reference objective on the same training photos gives the kernel's cost to float32 precision.
+        let run = s.run.as_ref().unwrap();
+        let reference = crate::train::F64Objective::new(run.train.x.clone(), run.train.y.clone()).unwrap();
+        let (_, cost) = reference.propagate(run.trainer.model()).unwrap();
+        s.steps(1).unwrap();
+        let kernel = s.train_costs(20)[0];
+        assert!((cost - kernel).abs() < 1e-5 && cost < std::f64::consts::LN_2 - 0.01, "reference {cost}, kernel {kernel}");
+        for (options, path) in [(RunOptions { flip: true, ..options(1) }, TrainingPath::Float64), (RunOptions { l2: 0.5, ..options(1) }, TrainingPath::Float64), (hog(1), TrainingPath::Float64)] {
+            let mut s = striped_session(2);
+            s.start(options).unwrap();
+            assert_eq!(s.training_path(), Some(path));
+        }
+        assert_eq!(TrainingPath::Bytes.describe(), "float32 kernel");
     }
 
     #[test]

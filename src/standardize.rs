@@ -5,6 +5,7 @@
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
+use crate::features::FeatureKind;
 use crate::{Error, Result};
 
 /// Per-feature mean and standard deviation; `x' = (x - mean) / std`.
@@ -81,6 +82,17 @@ impl Standardizer {
     }
 }
 
+/// Fits a standardisation on the training rows `x` and applies it to them, for every feature
+/// kind but the tutorial's raw pixels (which stay exactly the tutorial's, unscaled).
+pub fn fit_apply(kind: FeatureKind, x: &mut Array2<f64>) -> Result<Option<Standardizer>> {
+    if kind == FeatureKind::Raw {
+        return Ok(None);
+    }
+    let standardizer = Standardizer::fit(x.view())?;
+    standardizer.apply_rows(x)?;
+    Ok(Some(standardizer))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,6 +114,18 @@ mod tests {
             assert!(mean.abs() < 1e-12 && (var - 1.0).abs() < 1e-12);
         }
         assert!(x.column(2).iter().all(|&v| v == 0.0));
+    }
+
+    #[test]
+    fn fit_apply_leaves_raw_pixels_alone_and_scales_other_kinds() {
+        let original = array![[1.0, 10.0], [3.0, 30.0]];
+        let mut raw = original.clone();
+        assert_eq!(fit_apply(FeatureKind::Raw, &mut raw).unwrap(), None);
+        assert_eq!(raw, original);
+        let mut hog = original.clone();
+        let s = fit_apply(FeatureKind::Hog, &mut hog).unwrap().unwrap();
+        assert_eq!(s.mean, [2.0, 20.0]);
+        assert_eq!(hog, array![[-1.0, -1.0], [1.0, 1.0]]);
     }
 
     #[test]

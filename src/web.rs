@@ -7,8 +7,30 @@ use plotters_canvas::CanvasBackend;
 use wasm_bindgen::prelude::*;
 
 use crate::chart::{draw_loss, LossHistory};
+use crate::features::FeatureKind;
 use crate::session::{RunOptions, Session};
 use crate::train::Init;
+
+/// The training settings that go with a feature kind, to fill the page's controls.
+#[wasm_bindgen]
+pub struct KindDefaults {
+    /// Step size.
+    #[wasm_bindgen(js_name = learningRate)]
+    pub learning_rate: f64,
+    /// Gradient steps.
+    pub iterations: usize,
+    /// L2 penalty λ.
+    pub l2: f64,
+    /// Train on mirrored copies too.
+    pub flip: bool,
+}
+
+/// The settings chosen for feature kind `kind` (`raw`, `hog` or `hog+color`).
+#[wasm_bindgen(js_name = featureDefaults)]
+pub fn feature_defaults(kind: &str) -> Result<KindDefaults, JsError> {
+    let d = kind.parse::<FeatureKind>()?.defaults();
+    Ok(KindDefaults { learning_rate: d.learning_rate, iterations: d.iterations, l2: d.l2, flip: d.flip })
+}
 
 /// Photos, labels and the model being trained, behind one handle.
 #[wasm_bindgen]
@@ -75,19 +97,25 @@ impl Catdog {
         Ok(self.session.set_label(index, label)?)
     }
 
-    /// Holds out `test_share` of each class (split with `split_seed`) and starts gradient
-    /// descent from zeros, or from random weights when `random_seed` is given.
+    /// Holds out `test_share` of each class (split with `split_seed`), computes features of
+    /// kind `features` and starts gradient descent with L2 penalty `l2` (and mirrored copies
+    /// with `flip`) from zeros, or from random weights when `random_seed` is given.
     #[wasm_bindgen(js_name = startTraining)]
+    #[allow(clippy::too_many_arguments)]
     pub fn start_training(
         &mut self,
+        features: &str,
         learning_rate: f64,
         iterations: usize,
+        l2: f64,
+        flip: bool,
         random_seed: Option<u32>,
         test_share: f64,
         split_seed: u32,
     ) -> Result<(), JsError> {
+        let features = features.parse::<FeatureKind>()?;
         let init = random_seed.map_or(Init::Zeros, |seed| Init::Random { seed });
-        Ok(self.session.start(RunOptions { learning_rate, iterations, init, test_share, split_seed })?)
+        Ok(self.session.start(RunOptions { features, learning_rate, iterations, l2, flip, init, test_share, split_seed })?)
     }
 
     /// Runs up to `steps` more iterations; returns how many ran (0 once done).
@@ -140,6 +168,35 @@ impl Catdog {
     #[wasm_bindgen(js_name = testAccuracy)]
     pub fn test_accuracy(&self) -> Result<Option<f64>, JsError> {
         Ok(self.session.test_accuracy()?)
+    }
+
+    /// Indices (among the photos when the run started) of the held-out photos classified wrong.
+    pub fn mistakes(&self) -> Result<Vec<u32>, JsError> {
+        Ok(self.session.mistakes()?.iter().map(|m| m.index as u32).collect())
+    }
+
+    /// The probability of `dog` given to each photo of `mistakes()`, in the same order.
+    #[wasm_bindgen(js_name = mistakeProbabilities)]
+    pub fn mistake_probabilities(&self) -> Result<Vec<f64>, JsError> {
+        Ok(self.session.mistakes()?.iter().map(|m| m.probability).collect())
+    }
+
+    /// A raw-pixel model's weights as 64x64 RGBA: blue pushes towards dog, orange towards cat.
+    #[wasm_bindgen(js_name = weightPicture)]
+    pub fn weight_picture(&self) -> Result<Vec<u8>, JsError> {
+        Ok(self.session.weight_picture()?)
+    }
+
+    /// How the current run computes gradients ("float32 SIMD kernel" or "float64 reference").
+    #[wasm_bindgen(js_name = trainingPath)]
+    pub fn training_path(&self) -> Option<String> {
+        self.session.training_path().map(|p| p.describe().to_string())
+    }
+
+    /// The feature kind of the current model; undefined without one.
+    #[wasm_bindgen(js_name = featureKind)]
+    pub fn feature_kind(&self) -> Option<String> {
+        self.session.feature_kind().map(|k| k.name().to_string())
     }
 
     /// Probability of label 1 (`dog`) for a photo file.

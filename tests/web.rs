@@ -3,7 +3,7 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use catdog::web::{draw_loss_chart, Catdog};
+use catdog::web::{draw_loss_chart, feature_defaults, Catdog};
 use image::{ImageFormat, Rgb, RgbImage};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -33,7 +33,7 @@ fn trains_on_dropped_photos_and_classifies_one() {
     assert_eq!(handle.add_photo_as("IMG_7.png", &png(1), 1).ok(), Some(1));
     assert_eq!((handle.count(0), handle.count(1), handle.len()), (5, 6, 11));
     assert_eq!(handle.photo(0).ok().map(|p| p.len()), Some(64 * 64 * 3));
-    assert!(handle.start_training(0.05, 200, None, 0.2, 1).is_ok());
+    assert!(handle.start_training("raw", 0.05, 200, 0.0, false, None, 0.2, 1).is_ok());
     assert_eq!((handle.train_count(), handle.test_count()), (9, 2));
     assert_eq!(handle.train_steps(1).ok(), Some(1));
     assert_eq!(handle.train_steps(500).ok(), Some(199));
@@ -46,6 +46,31 @@ fn trains_on_dropped_photos_and_classifies_one() {
     assert!(handle.predict_photo(&png(1)).ok().unwrap() > 0.5);
     let rgba: Vec<u8> = [220u8, 60, 40, 255].repeat(8 * 8);
     assert!(handle.predict_frame(&rgba, 8, 8).ok().unwrap() < 0.5);
+    assert_eq!(handle.mistakes().ok(), Some(vec![]));
+    assert_eq!(handle.mistake_probabilities().ok(), Some(vec![]));
+    assert_eq!(handle.weight_picture().ok().map(|p| p.len()), Some(64 * 64 * 4));
+    assert_eq!(handle.feature_kind().as_deref(), Some("raw"));
+    assert_eq!(handle.training_path().as_deref(), Some("float32 SIMD kernel"));
+}
+
+#[wasm_bindgen_test]
+fn hog_color_runs_with_its_defaults_and_has_no_weights_picture() {
+    let d = feature_defaults("hog+color").ok().unwrap();
+    let raw = feature_defaults("raw").ok().unwrap();
+    assert!(d.l2 > 0.0 && raw.l2 == 0.0 && raw.iterations > 0 && raw.learning_rate > 0.0);
+    let mut handle = handle_with(5);
+    assert!(handle.start_training("hog+color", d.learning_rate, 50, d.l2, true, None, 0.2, 1).is_ok());
+    assert_eq!(handle.train_steps(50).ok(), Some(50));
+    assert_eq!(handle.feature_kind().as_deref(), Some("hog+color"));
+    assert_eq!(handle.training_path().as_deref(), Some("float64 reference"));
+    // Flat red cats and blue dogs differ in colour alone, which the colour histogram sees.
+    assert_eq!(handle.test_accuracy().ok(), Some(Some(100.0)));
+    assert_eq!(handle.mistakes().ok(), Some(vec![]));
+    assert!(handle.weight_picture().is_err());
+    let text = handle.model_json().ok().unwrap();
+    let mut fresh = Catdog::new();
+    assert!(fresh.load_model_json(&text).is_ok());
+    assert_eq!(fresh.predict_photo(&png(1)).ok(), handle.predict_photo(&png(1)).ok());
 }
 
 #[wasm_bindgen_test]
@@ -54,7 +79,7 @@ fn relabels_removes_and_round_trips_the_model() {
     assert!(handle.set_label(0, 1).is_ok());
     assert!(handle.remove(1).is_ok());
     assert_eq!((handle.count(0), handle.count(1)), (1, 2));
-    assert!(handle.start_training(0.05, 5, Some(3), 0.0, 0).is_ok());
+    assert!(handle.start_training("raw", 0.05, 5, 0.0, false, Some(3), 0.0, 0).is_ok());
     assert_eq!(handle.train_steps(5).ok(), Some(5));
     assert_eq!(handle.test_accuracy().ok(), Some(None));
     let text = handle.model_json().ok().unwrap();
@@ -70,15 +95,19 @@ fn bad_input_is_an_error_not_a_panic() {
     assert!(handle.add_photo("cat.txt", b"text").is_err());
     assert!(handle.add_photo_as("x.png", &png(0), 7).is_err());
     assert!(handle.predict_photo(&png(0)).is_err());
-    assert!(handle.start_training(0.01, 10, None, 0.2, 0).is_err());
+    assert!(handle.start_training("raw", 0.01, 10, 0.0, false, None, 0.2, 0).is_err());
     assert!(handle.train_steps(1).is_err());
     assert!(handle.predict_frame(&[1, 2, 3], 5, 5).is_err());
     assert!(handle.remove(0).is_err() && handle.set_label(0, 1).is_err() && handle.photo(0).is_err());
     assert!(handle.load_model_json("{").is_err());
     assert_eq!(handle.len(), 0);
     let mut trained = handle_with(2);
-    assert!(trained.start_training(f64::NAN, 10, None, 0.2, 0).is_err());
-    assert!(trained.start_training(0.01, 10, None, 1.0, 0).is_err());
+    assert!(trained.start_training("raw", f64::NAN, 10, 0.0, false, None, 0.2, 0).is_err());
+    assert!(trained.start_training("raw", 0.01, 10, 0.0, false, None, 1.0, 0).is_err());
+    assert!(trained.start_training("sift", 0.01, 10, 0.0, false, None, 0.2, 0).is_err());
+    assert!(trained.start_training("hog", 0.01, 10, -1.0, false, None, 0.2, 0).is_err());
+    assert!(trained.mistakes().is_err() && trained.weight_picture().is_err());
+    assert!(feature_defaults("sift").is_err());
     assert!(draw_loss_chart("no-such-canvas", &[], &[], 1).is_err());
 }
 

@@ -1,8 +1,9 @@
 // The page's main thread: DOM wiring only. The worker (worker.js) owns the photos and the model;
-// this thread sends it files and settings, shows what it reports, and loads the wasm module a
-// second time, from the module the worker compiled, just to draw the loss chart (plotters needs a
-// DOM canvas).
-import init, { drawLossChart } from './pkg/catdog.js';
+// this thread sends it files and settings, shows what it reports (the runs table, the weights
+// picture, the mistakes), and loads the wasm module a second time, from the module the worker
+// compiled, to draw the loss chart (plotters needs a DOM canvas) and read each feature kind's
+// default settings.
+import init, { drawLossChart, featureDefaults } from './pkg/catdog.js';
 
 const $ = (id) => document.getElementById(id);
 const worker = new Worker(new URL('worker.js', import.meta.url), { type: 'module' });
@@ -258,7 +259,10 @@ function readSettings() {
   if (!Number.isInteger(iterations) || iterations < 1) throw new Error('Iterations must be a whole number of at least 1');
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error('The seed must be a whole number from 0 to 4294967295');
   return {
+    features: $('features').value,
     learningRate: number('learning-rate', 'The learning rate'),
+    l2: number('l2', 'The L2 penalty'),
+    flip: $('flip').checked,
     iterations,
     seed,
     randomSeed: $('init').value === 'random' ? seed : undefined,
@@ -277,7 +281,7 @@ $('train-form').addEventListener('submit', (event) => {
     $('progress').value = 0;
     $('train-accuracy').textContent = '–';
     $('test-accuracy').textContent = '–';
-    setStatus(`Training on ${run.trainCount} photos, ${run.testCount} held out…`);
+    setStatus(`Training on ${run.trainCount} photos, ${run.testCount} held out, with the ${run.path}…`);
     drawChartSoon();
   });
 });
@@ -301,7 +305,11 @@ function onProgress({ iteration, total, train, test, rate }) {
   drawChartSoon();
 }
 
-function onTrained({ stopped, iteration, total, seconds, trainAccuracy, testAccuracy }) {
+function onTrained(run) {
+  const { stopped, iteration, total, seconds, trainAccuracy, testAccuracy } = run;
+  addRunRow(run);
+  showWeights(run.features, run.weights);
+  showMistakes(run.mistakes, run.testCount);
   setTraining(false);
   showCounts([Number($('count-cat').textContent), Number($('count-dog').textContent)]);
   $('train-accuracy').textContent = percent(trainAccuracy);
@@ -309,8 +317,59 @@ function onTrained({ stopped, iteration, total, seconds, trainAccuracy, testAccu
   $('save-model').disabled = false;
   const cost = curves.train.last();
   const how = stopped ? `Stopped at iteration ${iteration} of ${total}` : `Trained ${iteration} iterations`;
-  setStatus(`${how} in ${seconds.toFixed(1)} s · cost ${cost?.toFixed(6)} · train accuracy ${percent(trainAccuracy)}`);
+  setStatus(`${how} in ${seconds.toFixed(1)} s (${run.path}) · cost ${cost?.toFixed(6)} · train accuracy ${percent(trainAccuracy)}`);
   drawChartSoon();
+}
+
+/** One row per finished or stopped run, newest last, so runs with different features line up. */
+function addRunRow({ features, l2, flip, iteration, trainAccuracy, testAccuracy, seconds }) {
+  const row = document.createElement('tr');
+  const test = testAccuracy === undefined ? 'nothing held out' : percent(testAccuracy);
+  for (const value of [features, String(l2), flip ? 'yes' : 'no', String(iteration), percent(trainAccuracy), test, seconds.toFixed(1)]) {
+    row.insertCell().textContent = value;
+  }
+  $('runs').tBodies[0].append(row);
+}
+
+/** A raw model's weights, scaled up without smoothing; other kinds weigh features, not pixels. */
+function showWeights(features, rgba) {
+  const canvas = $('weights');
+  const context = canvas.getContext('2d');
+  context.clearRect(0, 0, canvas.width, canvas.height);
+  canvas.hidden = !rgba;
+  if (rgba) {
+    context.putImageData(new ImageData(rgba, 64, 64), 0, 0);
+    $('weights-caption').textContent = `Each pixel's weights (red + green + blue): blue pushes towards ${classes[1]}, orange towards ${classes[0]}, white is ignored.`;
+  } else {
+    $('weights-caption').textContent = `A ${features} model weighs gradient histograms${features === 'hog+color' ? ' and colour counts' : ''}, not pixels, so its weights make no picture; train on raw pixels to see one.`;
+  }
+}
+
+/** Thumbnails of the held-out photos the model got wrong, with the probability it gave. */
+function showMistakes(mistakes, testCount) {
+  const list = $('mistakes');
+  list.replaceChildren(...mistakes.map(mistakeItem));
+  $('mistakes-count').textContent = testCount === 0
+    ? 'Nothing was held out, so there is nothing to get wrong.'
+    : `${mistakes.length} of ${testCount} held-out photos classified wrong.`;
+}
+
+function mistakeItem({ id, probability }) {
+  const li = document.createElement('li');
+  const thumb = document.querySelector(`#thumbs li[data-id="${id}"]`);
+  const source = thumb?.querySelector('canvas');
+  if (source) {
+    const canvas = document.createElement('canvas');
+    canvas.width = 64;
+    canvas.height = 64;
+    canvas.getContext('2d').drawImage(source, 0, 0);
+    canvas.title = source.title;
+    li.append(canvas);
+  }
+  const label = probability > 0.5 ? 1 : 0;
+  const sure = label === 1 ? probability : 1 - probability;
+  li.append(`said ${classes[label]} (${(sure * 100).toFixed(0)} %)`);
+  return li;
 }
 
 function percent(value) {
@@ -357,9 +416,27 @@ $('load-model').addEventListener('change', (event) => attempt(async () => {
   const file = event.target.files[0];
   event.target.value = '';
   if (!file) return;
-  await call('loadModel', { text: await file.text() });
-  setStatus(`Loaded the model in ${file.name}; classify a photo or a webcam frame.`);
+  const loaded = await call('loadModel', { text: await file.text() });
+  showWeights(loaded.features, loaded.weights);
+  setStatus(`Loaded the model in ${file.name} (${loaded.features} features); classify a photo or a webcam frame.`);
 }));
+
+// ---- Features -----------------------------------------------------------------------------
+
+/** Fills the settings with the chosen kind's defaults (from the core) and explains the kind. */
+async function chooseFeatures() {
+  const option = $('features').selectedOptions[0];
+  $('features-help').textContent = option.dataset.help;
+  await chartReady;
+  const defaults = featureDefaults(option.value);
+  $('learning-rate').value = defaults.learningRate;
+  $('iterations').value = defaults.iterations;
+  $('l2').value = defaults.l2;
+  $('flip').checked = defaults.flip;
+  defaults.free();
+}
+
+$('features').addEventListener('change', () => attempt(chooseFeatures));
 
 // ---- Classifying --------------------------------------------------------------------------
 
@@ -456,6 +533,7 @@ attempt(async () => {
   const hello = await call('hello');
   chartReady = init({ module_or_path: hello.module });
   classes = hello.classes;
+  await chooseFeatures();
   showCounts(hello.counts);
   setStatus('Classifier ready: add cat and dog photos, then press Train.');
   drawChartSoon();

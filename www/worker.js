@@ -1,5 +1,6 @@
-// The training worker: owns the wasm `Catdog` handle (photos and model), decodes photos, trains in
-// slices of about 40 ms so a Stop message gets through, and posts small messages back.
+// The training worker: owns the wasm `Catdog` handle (photos, their features and the model),
+// decodes photos, trains in slices of about 40 ms so a Stop message gets through, and posts small
+// messages back (at the end of a run: accuracies, the held-out mistakes, the weights picture).
 // Requests carry `reqId` and get one reply { reqId, ok, value | error }; progress and added
 // photos are pushed as events.
 import init, { Catdog } from './pkg/catdog.js';
@@ -82,19 +83,37 @@ const handlers = {
     return counts();
   },
 
-  train({ learningRate, iterations, randomSeed, testShare, seed }) {
+  train({ features, learningRate, iterations, l2, flip, randomSeed, testShare, seed }) {
     if (run) run.stopped = true;
-    handle.startTraining(learningRate, iterations, randomSeed, testShare, seed);
-    run = { stopped: false, started: performance.now(), sent: 0, perStep: null };
+    const started = performance.now();
+    handle.startTraining(features, learningRate, iterations, l2, flip, randomSeed, testShare, seed);
+    // Mistakes come back as indices among the photos at the start; photos removed later shift them.
+    const path = handle.trainingPath();
+    run = { stopped: false, started, sent: 0, perStep: null, ids: ids.slice(), settings: { features, l2, flip, path } };
     setTimeout(slice, 0, run);
-    return { total: handle.iterations(), trainCount: handle.trainCount(), testCount: handle.testCount() };
+    return { total: handle.iterations(), trainCount: handle.trainCount(), testCount: handle.testCount(), path };
   },
 
   predictPhoto: ({ file }) => file.arrayBuffer().then((b) => handle.predictPhoto(new Uint8Array(b))),
   predictFrame: ({ rgba, width, height }) => handle.predictFrame(rgba, width, height),
   modelJson: () => handle.modelJson(),
-  loadModel: ({ text }) => handle.loadModelJson(text),
+  loadModel({ text }) {
+    handle.loadModelJson(text);
+    return { features: handle.featureKind(), weights: weights() };
+  },
 };
+
+/** The weights picture of a raw-pixel model; null for other kinds, which see no pixels. */
+function weights() {
+  return handle.featureKind() === 'raw' ? new Uint8ClampedArray(handle.weightPicture()) : null;
+}
+
+/** The held-out photos the model got wrong, as page photo ids with the probability of dog. */
+function mistakes(current) {
+  const indices = handle.mistakes();
+  const probabilities = handle.mistakeProbabilities();
+  return [...indices].map((index, k) => ({ id: current.ids[index], probability: probabilities[k] }));
+}
 
 /** 64x64 RGB from the core → RGBA for a canvas's ImageData. */
 function toRgba(rgb) {
@@ -143,14 +162,18 @@ function report(current) {
 
 function finish(current) {
   run = null;
-  const accuracy = (f) => { try { return f(); } catch { return undefined; } };
+  const maybe = (f) => { try { return f(); } catch { return undefined; } };
   self.postMessage({
     type: 'trained',
+    ...current.settings,
     stopped: current.stopped,
     iteration: handle.iteration(),
     total: handle.iterations(),
     seconds: (performance.now() - current.started) / 1000,
-    trainAccuracy: accuracy(() => handle.trainAccuracy()),
-    testAccuracy: accuracy(() => handle.testAccuracy()),
+    trainAccuracy: maybe(() => handle.trainAccuracy()),
+    testAccuracy: maybe(() => handle.testAccuracy()),
+    testCount: handle.testCount(),
+    mistakes: maybe(() => mistakes(current)) ?? [],
+    weights: maybe(weights) ?? null,
   });
 }

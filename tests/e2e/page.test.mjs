@@ -166,6 +166,8 @@ test('bad settings and early actions are messages in the page; remove, relabel, 
   const [unnamed] = await makePhotos(page, { kind: 'cat', count: 1, first: 40, type: 'jpeg' });
   await dropPhotos(page, '.class-drop[data-label="0"]', [{ ...unnamed, name: 'IMG_0001.jpg' }]);
   await waitForCounts(page, 2, 4);
+  // Counts update at once, thumbnails on the next animation frame: wait for the sixth.
+  await page.waitForFunction(() => document.querySelectorAll('#thumbs li').length === 6);
   assert.equal(await page.locator('#thumbs li').last().locator('select').inputValue(), '0');
   assert.deepEqual(page.errors, []);
 });

@@ -12,9 +12,8 @@ use catdog::kernel::FastObjective;
 use catdog::labels::Classes;
 use catdog::metrics::accuracy;
 use catdog::model_file::{SavedModel, TrainingInfo};
-use catdog::penalty::L2Penalty;
 use catdog::standardize::Standardizer;
-use catdog::train::{optimize, F64Objective, Init, Objective, Settings};
+use catdog::train::{optimize, Init, Objective, Settings};
 use ndarray::{s, Array1, Array2};
 use catdog::Error;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -196,12 +195,7 @@ fn train(args: &TrainArgs) -> catdog::Result<ExitCode> {
         (Box::new(FastObjective::new(&train_set)?) as Box<dyn Objective>, None, None)
     } else {
         let (x, y, standardizer) = training_matrix(&spec, &train_set, flip)?;
-        let objective: Box<dyn Objective> = if l2 > 0.0 {
-            Box::new(L2Penalty::new(F64Objective::new(x.clone(), y)?, l2, x.nrows())?)
-        } else {
-            Box::new(F64Objective::new(x.clone(), y)?)
-        };
-        (objective, Some(x), standardizer)
+        (catdog::penalty::objective(x.clone(), y, l2)?, Some(x), standardizer)
     };
     let bar = progress_bar(settings.iterations, !args.json);
     let trained = optimize(objective, init.model(spec.features()), settings, |i, cost| {
@@ -265,12 +259,8 @@ fn train(args: &TrainArgs) -> catdog::Result<ExitCode> {
 fn training_matrix(spec: &FeatureSpec, data: &Dataset, flip: bool) -> catdog::Result<(Array2<f64>, Array1<f64>, Option<Standardizer>)> {
     let mut x = spec.matrix(data, flip)?;
     let y = features::labels_f64(data, flip);
-    if spec.kind == FeatureKind::Raw {
-        return Ok((x, y, None));
-    }
-    let standardizer = Standardizer::fit(x.view())?;
-    standardizer.apply_rows(&mut x)?;
-    Ok((x, y, Some(standardizer)))
+    let standardizer = catdog::standardize::fit_apply(spec.kind, &mut x)?;
+    Ok((x, y, standardizer))
 }
 
 /// Accuracy of a trained model on photos it has not seen, through the model file's own path.
@@ -282,7 +272,7 @@ fn evaluate(saved: &SavedModel, data: &Dataset) -> catdog::Result<f64> {
 /// The float32 kernel reads the raw bytes of the photos themselves, so it trains only the
 /// tutorial's model: raw pixels, no flipped copies, no penalty.
 fn check_fast(kind: FeatureKind, l2: f64, flip: bool) -> catdog::Result<()> {
-    if kind != FeatureKind::Raw || l2 != 0.0 || flip {
+    if !features::trains_on_bytes(kind, l2, flip) {
         return Err(Error::Setting("--fast trains raw pixels only, without --l2 or --flip".into()));
     }
     Ok(())
