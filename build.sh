@@ -58,9 +58,9 @@ build() {
   ensure_wasm_tools
   ensure_npm
   say "building the wasm core"
-  cargo build --release --lib --target "$TARGET"
+  cargo build --profile web --lib --target "$TARGET"
   rm -rf www/pkg
-  wasm-bindgen --target web --no-typescript --out-dir www/pkg "target/$TARGET/release/catdog.wasm"
+  wasm-bindgen --target web --no-typescript --out-dir www/pkg "target/$TARGET/web/catdog.wasm"
   # npm's wasm-opt (binaryen 132); Debian's older one breaks wasm-bindgen's externref table.
   node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
