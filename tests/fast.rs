@@ -21,10 +21,6 @@ fn assert_close(actual: &[f64], expected: &[f64], what: &str) {
     }
 }
 
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array().expect("an array").iter().map(|x| x.as_f64().expect("a number")).collect()
-}
-
 /// A golden case: its start model, rows as float64, and the same rows as bytes `q` with
 /// `x = q + min(x)` (the tutorials use small whole numbers, so this is exact).
 struct Case {
@@ -35,28 +31,17 @@ struct Case {
 }
 
 fn case(v: &Value) -> Case {
-    let w = if v["w"].is_null() { &v["w_init"] } else { &v["w"] };
-    let b = if v["b"].is_null() { &v["b_init"] } else { &v["b"] };
-    let model = Model { w: floats(w).into(), b: b.as_f64().expect("b") };
-    let rows: Vec<Vec<f64>> = v["x_rows"].as_array().expect("rows").iter().map(floats).collect();
-    let (m, n) = (rows.len(), rows[0].len());
-    let flat = rows.concat();
-    let offset = flat.iter().copied().fold(f64::INFINITY, f64::min);
-    let levels: Vec<u8> = flat.iter().map(|&x| x - offset).inspect(|q| assert!(q.fract() == 0.0 && *q < 256.0)).map(|q| q as u8).collect();
-    let labels: Vec<u8> = floats(&v["y"]).iter().map(|&y| y as u8).collect();
-    let fast = FastObjective::from_levels(&levels, &labels, n, 1.0, offset).expect("a valid case");
-    let x = Array2::from_shape_vec((m, n), flat).expect("rectangular rows");
-    Case { model, x, y: floats(&v["y"]).into(), fast }
-}
-
-fn golden() -> Option<Value> {
-    let path = common::shared("golden/tutorials.json")?;
-    Some(serde_json::from_str(&std::fs::read_to_string(path).expect("reading the golden file")).expect("golden JSON"))
+    let (model, x, y) = common::golden_case(v);
+    let offset = x.iter().copied().fold(f64::INFINITY, f64::min);
+    let levels: Vec<u8> = x.iter().map(|&x| x - offset).inspect(|q| assert!(q.fract() == 0.0 && *q < 256.0)).map(|q| q as u8).collect();
+    let labels: Vec<u8> = y.iter().map(|&y| y as u8).collect();
+    let fast = FastObjective::from_levels(&levels, &labels, x.ncols(), 1.0, offset).expect("a valid case");
+    Case { model, x, y, fast }
 }
 
 #[test]
 fn golden_propagate_agrees_with_the_reference() {
-    let Some(g) = golden() else { return };
+    let Some(g) = common::golden() else { return };
     let c = case(&g["tutorial_000_propagate"]);
     let (fast, cost) = c.fast.propagate(&c.model).unwrap();
     let (reference, expected) = F64Objective::new(c.x, c.y).unwrap().propagate(&c.model).unwrap();
@@ -67,7 +52,7 @@ fn golden_propagate_agrees_with_the_reference() {
 
 #[test]
 fn golden_training_runs_agree_with_the_reference() {
-    let Some(g) = golden() else { return };
+    let Some(g) = common::golden() else { return };
     for (name, iterations, record_every) in [("tutorial_000_optimize", "num_iterations", 100), ("tutorial_002_training", "epochs", 1)] {
         let v = &g[name];
         let c = case(v);
@@ -113,6 +98,6 @@ fn the_cli_trains_with_the_fast_kernel_on_request() {
         .expect("running catdog");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let report: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
-    assert_close(&floats(&report["costs"]), &common::PUBLISHED_CATVNONCAT_COSTS[..3], "costs");
+    assert_close(&common::floats(&report["costs"]), &common::PUBLISHED_CATVNONCAT_COSTS[..3], "costs");
     assert_eq!(report["train_count"], 209);
 }

@@ -4,8 +4,6 @@ mod common;
 
 use catdog::model::{propagate, Model};
 use catdog::train::{optimize, F64Objective, Settings};
-use ndarray::{Array1, Array2};
-use serde_json::Value;
 
 fn close(actual: f64, expected: f64, relative: f64) -> bool {
     (actual - expected).abs() <= relative * expected.abs().max(f64::MIN_POSITIVE)
@@ -18,34 +16,13 @@ fn assert_close(actual: &[f64], expected: &[f64], relative: f64, what: &str) {
     }
 }
 
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array().expect("an array").iter().map(|x| x.as_f64().expect("a number")).collect()
-}
-
-fn rows(v: &Value) -> Array2<f64> {
-    let rows: Vec<Vec<f64>> = v.as_array().expect("rows").iter().map(floats).collect();
-    Array2::from_shape_vec((rows.len(), rows[0].len()), rows.concat()).expect("rectangular rows")
-}
-
-fn case(v: &Value) -> (Model, Array2<f64>, Array1<f64>) {
-    let w = if v["w"].is_null() { &v["w_init"] } else { &v["w"] };
-    let b = if v["b"].is_null() { &v["b_init"] } else { &v["b"] };
-    let model = Model { w: floats(w).into(), b: b.as_f64().expect("b") };
-    (model, rows(&v["x_rows"]), floats(&v["y"]).into())
-}
-
-fn golden() -> Option<Value> {
-    let path = common::shared("golden/tutorials.json")?;
-    Some(serde_json::from_str(&std::fs::read_to_string(path).expect("reading the golden file")).expect("golden JSON"))
-}
-
 #[test]
 fn tutorial_000_propagate() {
-    let Some(g) = golden() else { return };
+    let Some(g) = common::golden() else { return };
     let c = &g["tutorial_000_propagate"];
-    let (model, x, y) = case(c);
+    let (model, x, y) = common::golden_case(c);
     let (grads, cost) = propagate(&model, x.view(), y.view()).unwrap();
-    assert_close(grads.dw.as_slice().unwrap(), &floats(&c["dw"]), 1e-9, "dw");
+    assert_close(grads.dw.as_slice().unwrap(), &common::floats(&c["dw"]), 1e-9, "dw");
     assert_close(&[grads.db], &[c["db"].as_f64().unwrap()], 1e-9, "db");
     // The stable cost gives the exact value, not numpy's saturated 16.999996678946573.
     assert_close(&[cost], &[c["cost_exact"].as_f64().unwrap()], 1e-12, "cost");
@@ -53,36 +30,36 @@ fn tutorial_000_propagate() {
 
 #[test]
 fn tutorial_000_optimize() {
-    let Some(g) = golden() else { return };
+    let Some(g) = common::golden() else { return };
     let c = &g["tutorial_000_optimize"];
-    let (model, x, y) = case(c);
+    let (model, x, y) = common::golden_case(c);
     let settings = Settings {
         learning_rate: c["learning_rate"].as_f64().unwrap(),
         iterations: c["num_iterations"].as_u64().unwrap() as usize,
         record_every: 100,
     };
     let trained = optimize(Box::new(F64Objective::new(x, y).unwrap()), model, settings, |_, _| {}).unwrap();
-    assert_close(trained.model.w.as_slice().unwrap(), &floats(&c["w_out"]), 1e-9, "w");
+    assert_close(trained.model.w.as_slice().unwrap(), &common::floats(&c["w_out"]), 1e-9, "w");
     assert_close(&[trained.model.b], &[c["b_out"].as_f64().unwrap()], 1e-9, "b");
     let last = trained.last_gradients.unwrap();
-    assert_close(last.dw.as_slice().unwrap(), &floats(&c["last_dw"]), 1e-9, "last dw");
+    assert_close(last.dw.as_slice().unwrap(), &common::floats(&c["last_dw"]), 1e-9, "last dw");
     assert_close(&[last.db], &[c["last_db"].as_f64().unwrap()], 1e-9, "last db");
-    assert_close(&trained.costs, &floats(&c["costs_every_100"]), 1e-6, "costs");
+    assert_close(&trained.costs, &common::floats(&c["costs_every_100"]), 1e-6, "costs");
 }
 
 #[test]
 fn tutorial_002_training() {
-    let Some(g) = golden() else { return };
+    let Some(g) = common::golden() else { return };
     let c = &g["tutorial_002_training"];
-    let (model, x, y) = case(c);
+    let (model, x, y) = common::golden_case(c);
     let settings = Settings {
         learning_rate: c["learning_rate"].as_f64().unwrap(),
         iterations: c["epochs"].as_u64().unwrap() as usize,
         record_every: 1,
     };
     let trained = optimize(Box::new(F64Objective::new(x, y).unwrap()), model, settings, |_, _| {}).unwrap();
-    assert_close(&trained.costs, &floats(&c["loss_per_epoch"]), 1e-9, "loss per epoch");
-    assert_close(trained.model.w.as_slice().unwrap(), &floats(&c["w_out"]), 1e-9, "w");
+    assert_close(&trained.costs, &common::floats(&c["loss_per_epoch"]), 1e-9, "loss per epoch");
+    assert_close(trained.model.w.as_slice().unwrap(), &common::floats(&c["w_out"]), 1e-9, "w");
     assert_close(&[trained.model.b], &[c["b_out"].as_f64().unwrap()], 1e-9, "b");
 }
 

@@ -4,7 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
+use catdog::model::Model;
 use image::{ImageFormat, Rgb, RgbImage};
+use ndarray::{Array1, Array2};
+use serde_json::Value;
 
 /// The cat/non-cat costs every 100 iterations the course publishes (../shared/data/README.md),
 /// to 6 decimals; the first is ln 2 as printed, not an approximation of it.
@@ -52,4 +55,25 @@ pub fn write_photo(dir: &Path, name: &str, label: u8, variant: u32) {
     photo(label, variant, 80 + variant % 30, 60 + variant % 20)
         .save_with_format(dir.join(name), format)
         .expect("writing a test photo");
+}
+
+/// The tutorials' reference numbers (`../shared/golden/tutorials.json`), or `None` with a message.
+pub fn golden() -> Option<Value> {
+    let path = shared("golden/tutorials.json")?;
+    Some(serde_json::from_str(&std::fs::read_to_string(path).expect("reading the golden file")).expect("golden JSON"))
+}
+
+/// A JSON array of numbers.
+pub fn floats(v: &Value) -> Vec<f64> {
+    v.as_array().expect("an array").iter().map(|x| x.as_f64().expect("a number")).collect()
+}
+
+/// A golden case's starting model, its examples as rows, and their labels.
+pub fn golden_case(v: &Value) -> (Model, Array2<f64>, Array1<f64>) {
+    let w = if v["w"].is_null() { &v["w_init"] } else { &v["w"] };
+    let b = if v["b"].is_null() { &v["b_init"] } else { &v["b"] };
+    let model = Model { w: floats(w).into(), b: b.as_f64().expect("b") };
+    let rows: Vec<Vec<f64>> = v["x_rows"].as_array().expect("rows").iter().map(floats).collect();
+    let x = Array2::from_shape_vec((rows.len(), rows[0].len()), rows.concat()).expect("rectangular rows");
+    (model, x, floats(&v["y"]).into())
 }
