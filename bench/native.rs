@@ -30,7 +30,7 @@ fn synthetic(m: usize) -> (Vec<u8>, Vec<u8>) {
 
 fn median_ms(m: usize) -> f64 {
     let (pixels, labels) = synthetic(m);
-    let objective = FastObjective::from_levels(&pixels, &labels, FEATURES, 1.0 / 255.0, 0.0).expect("synthetic data fit");
+    let objective = FastObjective::from_levels(pixels, &labels, FEATURES, 1.0 / 255.0, 0.0).expect("synthetic data fit");
     assert_eq!(objective.features(), FEATURES);
     let settings = Settings { learning_rate: 0.005, iterations: RUNS + 2, record_every: 1 };
     let mut trainer = Trainer::new(Box::new(objective), Model::zeros(FEATURES), settings).expect("valid settings");

@@ -45,11 +45,12 @@ struct Totals {
 impl FastObjective {
     /// The photos of a data set, each byte meaning `byte / 255` as in the tutorial.
     pub fn new(data: &Dataset) -> Result<Self> {
-        Self::from_levels(data.pixels(), data.labels(), crate::image_prep::FEATURES, 1.0 / 255.0, 0.0)
+        Self::from_levels(data.pixels().to_vec(), data.labels(), crate::image_prep::FEATURES, 1.0 / 255.0, 0.0)
     }
 
     /// Examples as rows of `features` bytes, byte `q` meaning `scale * q + offset`; labels 0 or 1.
-    pub fn from_levels(levels: &[u8], labels: &[u8], features: usize, scale: f64, offset: f64) -> Result<Self> {
+    /// The rows are kept as given (no copy) when `features` is a multiple of [`CHUNK`].
+    pub fn from_levels(levels: Vec<u8>, labels: &[u8], features: usize, scale: f64, offset: f64) -> Result<Self> {
         if features == 0 || levels.len() != labels.len() * features {
             return Err(Error::MismatchedShapes { what: "bytes of the examples", expected: labels.len() * features, actual: levels.len() });
         }
@@ -150,9 +151,9 @@ impl Weights {
     }
 }
 
-fn pad_rows(levels: &[u8], features: usize, stride: usize) -> Vec<u8> {
+fn pad_rows(levels: Vec<u8>, features: usize, stride: usize) -> Vec<u8> {
     if features == stride {
-        return levels.to_vec();
+        return levels;
     }
     let mut padded = vec![0u8; levels.len() / features * stride];
     padded.chunks_exact_mut(stride).zip(levels.chunks_exact(features)).for_each(|(to, from)| to[..features].copy_from_slice(from));
@@ -365,7 +366,7 @@ mod tests {
         // Sizes that exercise groups, remainders, blocks and row padding.
         for (m, n) in [(1, 3), (5, 17), (67, 40), (130, 64)] {
             let (levels, labels, x, y) = random_case(&mut rng, m, n, 1.0 / 255.0, -0.5);
-            let fast = FastObjective::from_levels(&levels, &labels, n, 1.0 / 255.0, -0.5).unwrap();
+            let fast = FastObjective::from_levels(levels.clone(), &labels, n, 1.0 / 255.0, -0.5).unwrap();
             let model = random_model(&mut rng, n, 0.3);
             let (g, cost) = fast.propagate(&model).unwrap();
             let (r, reference) = propagate(&model, x.view(), y.view()).unwrap();
@@ -385,7 +386,7 @@ mod tests {
             let (m, n) = (1 + rng.below(9), 1 + rng.below(40));
             let size = 10f64.powi(rng.below(13) as i32 - 6);
             let (levels, labels, _, _) = random_case(&mut rng, m, n, 1.0 / 255.0, 0.0);
-            let fast = FastObjective::from_levels(&levels, &labels, n, 1.0 / 255.0, 0.0).unwrap();
+            let fast = FastObjective::from_levels(levels.clone(), &labels, n, 1.0 / 255.0, 0.0).unwrap();
             let (g, cost) = fast.propagate(&random_model(&mut rng, n, size)).unwrap();
             assert!(cost.is_finite() && cost >= 0.0, "case {case}: cost {cost}");
             assert!(g.db.is_finite() && g.dw.iter().all(|v| v.is_finite()), "case {case}");
@@ -398,7 +399,7 @@ mod tests {
         let n = crate::image_prep::FEATURES;
         let (levels, labels, x, y) = random_case(&mut rng, 70, n, 1.0 / 255.0, 0.0);
         let settings = crate::train::Settings { learning_rate: 0.005, iterations: 30, record_every: 1 };
-        let fast = FastObjective::from_levels(&levels, &labels, n, 1.0 / 255.0, 0.0).unwrap();
+        let fast = FastObjective::from_levels(levels.clone(), &labels, n, 1.0 / 255.0, 0.0).unwrap();
         let a = crate::train::optimize(Box::new(fast), Model::zeros(n), settings, |_, _| {}).unwrap();
         let b = crate::train::optimize(Box::new(F64Objective::new(x, y).unwrap()), Model::zeros(n), settings, |_, _| {}).unwrap();
         for (i, (c, r)) in a.costs.iter().zip(&b.costs).enumerate() {
@@ -419,12 +420,12 @@ mod tests {
 
     #[test]
     fn rejects_bad_shapes_and_labels() {
-        let err = FastObjective::from_levels(&[1, 2, 3], &[0, 1], 2, 1.0, 0.0).err().unwrap();
+        let err = FastObjective::from_levels(vec![1, 2, 3], &[0, 1], 2, 1.0, 0.0).err().unwrap();
         assert!(matches!(err, Error::MismatchedShapes { expected: 4, actual: 3, .. }), "{err}");
-        assert!(matches!(FastObjective::from_levels(&[], &[], 2, 1.0, 0.0), Err(Error::Dataset(_))));
-        assert!(matches!(FastObjective::from_levels(&[1, 2], &[2], 2, 1.0, 0.0), Err(Error::Label(_))));
-        assert!(matches!(FastObjective::from_levels(&[1, 2], &[1], 2, f64::NAN, 0.0), Err(Error::Setting(_))));
-        let fast = FastObjective::from_levels(&[1, 2], &[1], 2, 1.0, 0.0).unwrap();
+        assert!(matches!(FastObjective::from_levels(vec![], &[], 2, 1.0, 0.0), Err(Error::Dataset(_))));
+        assert!(matches!(FastObjective::from_levels(vec![1, 2], &[2], 2, 1.0, 0.0), Err(Error::Label(_))));
+        assert!(matches!(FastObjective::from_levels(vec![1, 2], &[1], 2, f64::NAN, 0.0), Err(Error::Setting(_))));
+        let fast = FastObjective::from_levels(vec![1, 2], &[1], 2, 1.0, 0.0).unwrap();
         assert!(matches!(fast.propagate(&Model::zeros(3)), Err(Error::MismatchedShapes { expected: 2, actual: 3, .. })));
         assert!(matches!(FastObjective::new(&Dataset::new()), Err(Error::Dataset(_))));
     }

@@ -232,7 +232,7 @@ impl Session {
     fn byte_objective(&self, indices: &[usize]) -> Result<Box<dyn Objective>> {
         let levels: Vec<u8> = indices.iter().flat_map(|&i| self.data.photo(i).iter().copied()).collect();
         let labels: Vec<u8> = indices.iter().map(|&i| self.data.labels()[i]).collect();
-        Ok(Box::new(FastObjective::from_levels(&levels, &labels, FEATURES, 1.0 / 255.0, 0.0)?))
+        Ok(Box::new(FastObjective::from_levels(levels, &labels, FEATURES, 1.0 / 255.0, 0.0)?))
     }
 
     /// How the current run computes its gradients; `None` without a run.

@@ -35,7 +35,7 @@ fn case(v: &Value) -> Case {
     let offset = x.iter().copied().fold(f64::INFINITY, f64::min);
     let levels: Vec<u8> = x.iter().map(|&x| x - offset).inspect(|q| assert!(q.fract() == 0.0 && *q < 256.0)).map(|q| q as u8).collect();
     let labels: Vec<u8> = y.iter().map(|&y| y as u8).collect();
-    let fast = FastObjective::from_levels(&levels, &labels, x.ncols(), 1.0, offset).expect("a valid case");
+    let fast = FastObjective::from_levels(levels, &labels, x.ncols(), 1.0, offset).expect("a valid case");
     Case { model, x, y, fast }
 }
 

@@ -22,7 +22,7 @@ impl KernelBench {
         let mut rng = Mt19937::new(0);
         let pixels: Vec<u8> = (0..m * FEATURES).map(|_| (rng.next_u32() >> 24) as u8).collect();
         let labels: Vec<u8> = (0..m).map(|_| (rng.next_u32() >> 31) as u8).collect();
-        let objective = FastObjective::from_levels(&pixels, &labels, FEATURES, 1.0 / 255.0, 0.0)?;
+        let objective = FastObjective::from_levels(pixels, &labels, FEATURES, 1.0 / 255.0, 0.0)?;
         let settings = Settings { learning_rate: 0.005, iterations: usize::MAX, record_every: 1 };
         Ok(KernelBench { trainer: Trainer::new(Box::new(objective), Model::zeros(FEATURES), settings)? })
     }
