@@ -12,8 +12,13 @@ const FEATURES = 12288;
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+const WARM_UP_MS = 1000;
+
 function timeSteps(step) {
-  step(); // warm-up: compiles, allocates, fills caches
+  // Warm-up of at least three steps and a second: V8 first runs wasm from its baseline compiler
+  // and swaps in optimised code after a while, so the first steps are not the steady state.
+  const warmStart = performance.now();
+  for (let i = 0; i < 3 || performance.now() - warmStart < WARM_UP_MS; i++) step();
   const times = [];
   for (let i = 0; i < RUNS; i++) {
     const start = performance.now();
