@@ -1,31 +1,33 @@
 //! The fast objective: the tutorial's cost and gradients computed straight from `u8` pixels,
-//! reading each photo once per iteration.
+//! reading each photo once per iteration, in integers.
 //!
 //! Each byte `q` stands for the feature `scale * q + offset` (for photos `q / 255`), and the
 //! scale is folded into the weights, so no float copy of the photos exists. Photos go through in
 //! groups of [`GROUP`]: one pass over the weights gives the logits of the group as exact integer
 //! dot products (see [`Weights`]), then, while the group's bytes are still in cache, one pass adds
-//! `(a - y) q` of all of them into a float32 gradient block. Blocks of [`BLOCK`] photos are added
-//! into a float64 total, so rounding does not grow with the number of photos. Both passes are
-//! written once with wasm SIMD128 intrinsics and once in plain Rust (native, or wasm without
-//! SIMD) adding in the same order, so both give the same sums (only the float64 `exp` and `ln_1p`
-//! of each photo's cost come from different maths libraries).
+//! `(a - y) q` of all of them into an integer gradient block, with `a - y` rounded to a multiple
+//! of 1/[`DZ_UNITS`], each photo's rounding carried into the next so that their sum stays within
+//! half a unit (the only rounding of the gradient). Blocks of [`BLOCK`] photos are added into a
+//! float64 total. Integer sums do not depend on their order, so
+//! the wasm SIMD128 code and the plain Rust (native, or wasm without SIMD) give the same numbers
+//! (only the float64 `exp` and `ln_1p` of each photo's cost come from different maths libraries).
 
 use crate::dataset::Dataset;
 use crate::model::{example_cost, sigmoid, Gradients, Model};
 use crate::train::Objective;
 use crate::{Error, Result};
 
-/// Float32 partial sums per example (one 128-bit vector).
-pub const LANES: usize = 4;
 /// Bytes handled per step (one 128-bit vector); rows are padded with zeros to a multiple of this.
 pub const CHUNK: usize = 16;
 /// Photos whose logits and gradient contributions are computed in one pass over the weights.
 pub const GROUP: usize = 4;
-/// Photos summed in float32 before their gradient is added into the float64 total.
-pub const BLOCK: usize = 64;
+/// Photos whose integer gradient sums are added into the float64 total at once: each adds at
+/// most 255 * 32767 to an `i32`, and 256 of them stay below 2^31.
+pub const BLOCK: usize = 256;
+/// `a - y`, within (-1, 1), is rounded to a multiple of `1 / DZ_UNITS` for the gradient pass.
+pub const DZ_UNITS: f64 = 32767.0;
 
-/// Cost and gradients of logistic regression on byte-coded features, in float32.
+/// Cost and gradients of logistic regression on byte-coded features, in integer sums.
 pub struct FastObjective {
     levels: Vec<u8>,
     labels: Vec<u8>,
@@ -35,11 +37,14 @@ pub struct FastObjective {
     offset: f64,
 }
 
-/// The running float64 sums of one propagate.
+/// The running sums of one propagate.
 #[derive(Default)]
 struct Totals {
     cost: f64,
-    dz: f64,
+    /// Sum of the rounded `a - y`, in units of `1 / DZ_UNITS`.
+    dz: i64,
+    /// What rounding has left out of that sum so far, carried into the next photo's `a - y`.
+    carry: f64,
 }
 
 impl FastObjective {
@@ -102,17 +107,18 @@ impl Objective for FastObjective {
     fn propagate(&self, model: &Model) -> Result<(Gradients, f64)> {
         let (w, bias) = self.fold(model)?;
         let mut grad = vec![0f64; self.stride];
-        let mut block = vec![0f32; self.stride];
+        let mut block = vec![0i32; self.stride];
         let mut totals = Totals::default();
         let rows = self.levels.chunks(BLOCK * self.stride).zip(self.labels.chunks(BLOCK));
         for (levels, labels) in rows {
-            block.fill(0.0);
+            block.fill(0);
             run_block(&w, bias, levels, labels, &mut block, &mut totals);
             grad.iter_mut().zip(&block).for_each(|(g, &b)| *g += f64::from(b));
         }
         let m = self.len() as f64;
-        let dw = grad[..self.features].iter().map(|&g| (self.scale * g + self.offset * totals.dz) / m).collect();
-        Ok((Gradients { dw, db: totals.dz / m }, totals.cost / m))
+        let dz = totals.dz as f64;
+        let dw = grad[..self.features].iter().map(|&g| (self.scale * g + self.offset * dz) / (DZ_UNITS * m)).collect();
+        Ok((Gradients { dw, db: dz / (DZ_UNITS * m) }, totals.cost / m))
     }
 }
 
@@ -161,7 +167,7 @@ fn pad_rows(levels: Vec<u8>, features: usize, stride: usize) -> Vec<u8> {
 }
 
 /// One block of photos, with the widest vector instructions this machine has.
-fn run_block(w: &Weights, bias: f64, levels: &[u8], labels: &[u8], block: &mut [f32], totals: &mut Totals) {
+fn run_block(w: &Weights, bias: f64, levels: &[u8], labels: &[u8], block: &mut [i32], totals: &mut Totals) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU was just checked to support AVX2, the only requirement of this function.
@@ -170,40 +176,38 @@ fn run_block(w: &Weights, bias: f64, levels: &[u8], labels: &[u8], block: &mut [
     run_block_portable(w, bias, levels, labels, block, totals)
 }
 
-/// The same code compiled for AVX2: LLVM vectorises the lanes 8 floats at a time.
+/// The same code compiled for AVX2: LLVM vectorises the integer sums 8 or 16 lanes at a time.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn run_block_avx2(w: &Weights, bias: f64, levels: &[u8], labels: &[u8], block: &mut [f32], totals: &mut Totals) {
+unsafe fn run_block_avx2(w: &Weights, bias: f64, levels: &[u8], labels: &[u8], block: &mut [i32], totals: &mut Totals) {
     run_block_portable(w, bias, levels, labels, block, totals)
 }
 
 /// Logits, cost and gradient contributions of the photos in `levels`, `GROUP` at a time.
 #[inline(always)]
-fn run_block_portable(w: &Weights, bias: f64, levels: &[u8], labels: &[u8], block: &mut [f32], totals: &mut Totals) {
+fn run_block_portable(w: &Weights, bias: f64, levels: &[u8], labels: &[u8], block: &mut [i32], totals: &mut Totals) {
     let stride = w.hi.len();
-    let grouped = labels.len() / GROUP * GROUP;
-    for (rows, labels) in levels[..grouped * stride].chunks_exact(GROUP * stride).zip(labels.chunks_exact(GROUP)) {
-        let rows: [&[u8]; GROUP] = std::array::from_fn(|i| &rows[i * stride..(i + 1) * stride]);
+    for (rows, labels) in levels.chunks(GROUP * stride).zip(labels.chunks(GROUP)) {
+        // A short last group repeats its last photo with no weight, rather than a second code path.
+        let last = labels.len() - 1;
+        let rows: [&[u8]; GROUP] = std::array::from_fn(|i| &rows[i.min(last) * stride..][..stride]);
         let z = dots(w, rows);
-        let dz = std::array::from_fn(|i| totals.add(z[i] + bias, labels[i]));
+        let dz = std::array::from_fn(|i| if i <= last { totals.add(z[i] + bias, labels[i]) } else { 0 });
         accumulate(block, dz, rows);
-    }
-    for (row, &label) in levels[grouped * stride..].chunks_exact(stride).zip(&labels[grouped..]) {
-        let z = dots(w, [row])[0];
-        let dz = totals.add(z + bias, label);
-        accumulate(block, [dz], [row]);
     }
 }
 
 impl Totals {
-    /// Adds one example's cost and `a - y`; returns `a - y` for its gradient.
+    /// Adds one example's cost and `a - y`; returns `a - y` in units of `1 / DZ_UNITS`.
     #[inline(always)]
-    fn add(&mut self, z: f64, label: u8) -> f32 {
+    fn add(&mut self, z: f64, label: u8) -> i16 {
         let y = f64::from(label);
         self.cost += example_cost(z, y);
-        let dz = sigmoid(z) - y;
-        self.dz += dz;
-        dz as f32
+        let exact = (sigmoid(z) - y) * DZ_UNITS + self.carry;
+        let dz = exact.round().clamp(-32767.0, 32767.0);
+        self.carry = exact - dz;
+        self.dz += dz as i64;
+        dz as i16
     }
 }
 
@@ -213,10 +217,10 @@ use portable::{accumulate, dots};
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 use simd128::{accumulate, dots};
 
-/// Plain Rust in the order the SIMD128 code adds: LLVM vectorises it natively.
+/// Plain Rust giving the SIMD128 code's integer sums: LLVM vectorises it natively.
 #[cfg_attr(all(target_arch = "wasm32", target_feature = "simd128"), allow(dead_code))]
 mod portable {
-    use super::{Weights, CHUNK, SEGMENT};
+    use super::{Weights, GROUP, SEGMENT};
 
     /// `w · row` for `G` rows at once, reading `w` once, as exact integer sums.
     #[inline(always)]
@@ -241,29 +245,27 @@ mod portable {
         total.map(|(h, l)| w.combine(h, l))
     }
 
-    /// `block += Σ dz[g] row[g]` for `G` rows, reading and writing `block` once.
+    /// `block += Σ dz[g] row[g]` for the group's rows, reading and writing `block` once.
     #[inline(always)]
-    pub(super) fn accumulate<const G: usize>(block: &mut [f32], dz: [f32; G], rows: [&[u8]; G]) {
+    pub(super) fn accumulate(block: &mut [i32], dz: [i16; GROUP], rows: [&[u8]; GROUP]) {
         let rows = rows.map(|r| &r[..block.len()]);
-        for (j, bc) in block.chunks_exact_mut(CHUNK).enumerate() {
-            for (i, b) in bc.iter_mut().enumerate() {
-                let mut s = *b;
-                for g in 0..G {
-                    s += dz[g] * f32::from(rows[g][j * CHUNK + i]);
-                }
-                *b = s;
+        for (j, b) in block.iter_mut().enumerate() {
+            let mut s = *b;
+            for g in 0..GROUP {
+                s += i32::from(dz[g]) * i32::from(rows[g][j]);
             }
+            *b = s;
         }
     }
 }
 
-/// The same sums with wasm SIMD128: 16 bytes become four `f32x4` (zero-extended, then a signed
-/// conversion, exact for 0..=255 and one instruction on x86 where the unsigned one is not).
+/// The same integer sums with wasm SIMD128: bytes are zero-extended to 16 bits and multiplied
+/// pairwise with `i32x4.dot_i16x8_s` (x86's `pmaddwd`), 8 products per instruction.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128 {
     use core::arch::wasm32::*;
 
-    use super::{Weights, CHUNK, LANES, SEGMENT};
+    use super::{Weights, CHUNK, GROUP, SEGMENT};
 
     /// Loads 16 bytes. SAFETY of the `unsafe` inside: the slice is checked to hold 16 bytes, and
     /// `v128_load` reads unaligned memory, so the read stays inside the slice.
@@ -271,14 +273,6 @@ mod simd128 {
     fn load<T>(chunk: &[T]) -> v128 {
         assert_eq!(std::mem::size_of_val(chunk), 16);
         unsafe { v128_load(chunk.as_ptr().cast()) }
-    }
-
-    /// Bytes `x[4k..4k+4]` as floats, for k = 0..4.
-    #[inline(always)]
-    fn floats(x: v128) -> [v128; 4] {
-        let (lo, hi) = (u16x8_extend_low_u8x16(x), u16x8_extend_high_u8x16(x));
-        [u32x4_extend_low_u16x8(lo), u32x4_extend_high_u16x8(lo), u32x4_extend_low_u16x8(hi), u32x4_extend_high_u16x8(hi)]
-            .map(|i| f32x4_convert_i32x4(i))
     }
 
     /// `w · row` for `G` rows at once: the portable code's integer sums, 8 products per step.
@@ -313,22 +307,29 @@ mod simd128 {
         [i32x4_extract_lane::<0>(v), i32x4_extract_lane::<1>(v), i32x4_extract_lane::<2>(v), i32x4_extract_lane::<3>(v)].map(i64::from).iter().sum()
     }
 
-    /// `block += Σ dz[g] row[g]` for `G` rows, in the portable order.
+    /// `block += Σ dz[g] row[g]` for the group's rows. Two photos' bytes are interleaved, so one
+    /// `i32x4.dot_i16x8_s` gives `dz[a] x[a][j] + dz[b] x[b][j]` for four features `j`.
     #[inline(always)]
-    pub(super) fn accumulate<const G: usize>(block: &mut [f32], dz: [f32; G], rows: [&[u8]; G]) {
+    pub(super) fn accumulate(block: &mut [i32], dz: [i16; GROUP], rows: [&[u8]; GROUP]) {
         let rows = rows.map(|r| &r[..block.len()]);
-        let dz = dz.map(|d| f32x4_splat(d));
+        let pairs: [v128; GROUP / 2] = std::array::from_fn(|p| {
+            let (a, b) = (dz[2 * p], dz[2 * p + 1]);
+            i16x8(a, b, a, b, a, b, a, b)
+        });
         for (j, bc) in block.chunks_exact_mut(CHUNK).enumerate() {
-            // Photo by photo, so only four partial sums and one photo's floats are live at once.
-            let mut s: [v128; 4] = std::array::from_fn(|k| load(&bc[LANES * k..LANES * (k + 1)]));
-            for g in 0..G {
-                let a = floats(load(&rows[g][j * CHUNK..(j + 1) * CHUNK]));
+            let mut s: [v128; 4] = std::array::from_fn(|k| load(&bc[4 * k..4 * (k + 1)]));
+            for (p, &dz) in pairs.iter().enumerate() {
+                let a = load(&rows[2 * p][j * CHUNK..(j + 1) * CHUNK]);
+                let b = load(&rows[2 * p + 1][j * CHUNK..(j + 1) * CHUNK]);
+                let low = i8x16_shuffle::<0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23>(a, b);
+                let high = i8x16_shuffle::<8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31>(a, b);
+                let x = [u16x8_extend_low_u8x16(low), u16x8_extend_high_u8x16(low), u16x8_extend_low_u8x16(high), u16x8_extend_high_u8x16(high)];
                 for k in 0..4 {
-                    s[k] = f32x4_add(s[k], f32x4_mul(dz[g], a[k]));
+                    s[k] = i32x4_add(s[k], i32x4_dot_i16x8(x[k], dz));
                 }
             }
-            for (k, out) in bc.chunks_exact_mut(LANES).enumerate() {
-                // SAFETY: `out` is 4 floats (16 bytes) of `block`, borrowed mutably here.
+            for (k, out) in bc.chunks_exact_mut(4).enumerate() {
+                // SAFETY: `out` is 4 integers (16 bytes) of `block`, borrowed mutably here.
                 unsafe { v128_store(out.as_mut_ptr().cast(), s[k]) };
             }
         }
@@ -364,18 +365,32 @@ mod tests {
     fn matches_the_float64_reference_on_small_random_data() {
         let mut rng = Mt19937::new(7);
         // Sizes that exercise groups, remainders, blocks and row padding.
-        for (m, n) in [(1, 3), (5, 17), (67, 40), (130, 64)] {
+        for (m, n) in [(1, 3), (5, 17), (67, 40), (130, 64), (301, 20)] {
             let (levels, labels, x, y) = random_case(&mut rng, m, n, 1.0 / 255.0, -0.5);
             let fast = FastObjective::from_levels(levels.clone(), &labels, n, 1.0 / 255.0, -0.5).unwrap();
             let model = random_model(&mut rng, n, 0.3);
             let (g, cost) = fast.propagate(&model).unwrap();
             let (r, reference) = propagate(&model, x.view(), y.view()).unwrap();
             assert!(relative(cost, reference) < 1e-5, "m={m} n={n}: {cost} vs {reference}");
-            assert!((g.db - r.db).abs() < 1e-6, "db {} vs {}", g.db, r.db);
+            // Rounding `a - y` with the carry keeps their sum within half a unit, and each
+            // photo's share within one unit, so these are the bounds of the method.
+            assert!((g.db - r.db).abs() <= 0.5 / (DZ_UNITS * m as f64) + 1e-15, "m={m}: db {} vs {}", g.db, r.db);
             let worst = g.dw.iter().zip(&r.dw).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
-            assert!(worst < 1e-5, "m={m} n={n}: dw differs by {worst}");
+            assert!(worst <= 0.5 / DZ_UNITS + 1e-12, "m={m} n={n}: dw differs by {worst}");
             assert_eq!(fast.predict(&model).unwrap(), model.predict(x.view()));
         }
+    }
+
+    #[test]
+    fn a_full_block_of_the_largest_terms_does_not_overflow() {
+        // Every photo white, every label 1 and every logit very negative: each adds
+        // -32767 * 255 to every integer sum, the most a block can hold.
+        let n = 32;
+        let fast = FastObjective::from_levels(vec![255; BLOCK * n], &[1; BLOCK], n, 1.0 / 255.0, 0.0).unwrap();
+        let model = Model { w: Array1::from_elem(n, -10.0), b: 0.0 };
+        let (g, _) = fast.propagate(&model).unwrap();
+        assert!(g.dw.iter().all(|&d| (d + 1.0).abs() < 1e-4), "{:?}", &g.dw.as_slice().unwrap()[..4]);
+        assert!((g.db + 1.0).abs() < 1e-4, "{}", g.db);
     }
 
     #[test]

@@ -71,7 +71,7 @@ pub struct Session {
 pub enum TrainingPath {
     /// The reference: float64 features (with the penalty and mirrored copies when asked).
     Float64,
-    /// The fast kernel on the photos' bytes, float32 sums (raw pixels, no penalty, no flips);
+    /// The fast kernel on the photos' bytes, integer sums (raw pixels, no penalty, no flips);
     /// the page trades the cost's last digits for several times the speed.
     Bytes,
 }
@@ -89,8 +89,8 @@ impl TrainingPath {
     pub fn describe(self) -> &'static str {
         match self {
             TrainingPath::Float64 => "float64 reference",
-            TrainingPath::Bytes if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) => "float32 SIMD kernel",
-            TrainingPath::Bytes => "float32 kernel",
+            TrainingPath::Bytes if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) => "integer SIMD kernel",
+            TrainingPath::Bytes => "integer kernel",
         }
     }
 }
@@ -649,7 +649,7 @@ mod tests {
         s.start(options(21)).unwrap();
         assert_eq!(s.training_path(), Some(TrainingPath::Bytes));
         s.steps(20).unwrap();
-        // The reference objective on the same training photos gives the kernel's cost to float32 precision.
+        // The reference objective on the same training photos gives the kernel's cost to within its rounding.
         let run = s.run.as_ref().unwrap();
         let reference = crate::train::F64Objective::new(run.train.x.clone(), run.train.y.clone()).unwrap();
         let (_, cost) = reference.propagate(run.trainer.model()).unwrap();
@@ -661,7 +661,7 @@ mod tests {
             s.start(options).unwrap();
             assert_eq!(s.training_path(), Some(path));
         }
-        assert_eq!(TrainingPath::Bytes.describe(), "float32 kernel");
+        assert_eq!(TrainingPath::Bytes.describe(), "integer kernel");
     }
 
     #[test]

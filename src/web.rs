@@ -187,7 +187,7 @@ impl Catdog {
         Ok(self.session.weight_picture()?)
     }
 
-    /// How the current run computes gradients ("float32 SIMD kernel" or "float64 reference").
+    /// How the current run computes gradients ("integer SIMD kernel" or "float64 reference").
     #[wasm_bindgen(js_name = trainingPath)]
     pub fn training_path(&self) -> Option<String> {
         self.session.training_path().map(|p| p.describe().to_string())

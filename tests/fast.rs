@@ -1,4 +1,4 @@
-//! The fast float32 kernel against the float64 reference: the tutorials' golden cases and the
+//! The fast integer kernel against the float64 reference: the tutorials' golden cases and the
 //! published cat-vs-non-cat run agree to 1e-4 relative, with identical accuracies.
 
 mod common;
@@ -46,8 +46,12 @@ fn golden_propagate_agrees_with_the_reference() {
     let (fast, cost) = c.fast.propagate(&c.model).unwrap();
     let (reference, expected) = F64Objective::new(c.x, c.y).unwrap().propagate(&c.model).unwrap();
     assert_close(&[cost], &[expected], "cost");
-    assert_close(fast.dw.as_slice().unwrap(), reference.dw.as_slice().unwrap(), "dw");
-    assert_close(&[fast.db], &[reference.db], "db");
+    // The kernel rounds each a - y to 1/32767, so a gradient component that is a sum cancelling
+    // to almost nothing (this case's db is 2.9e-11) is compared on the gradient's own scale.
+    let scale = reference.dw.iter().fold(reference.db.abs(), |m, g| m.max(g.abs()));
+    for (i, (a, e)) in fast.dw.iter().chain([&fast.db]).zip(reference.dw.iter().chain([&reference.db])).enumerate() {
+        assert!((a - e).abs() <= RELATIVE * scale, "gradient[{i}]: fast {a:e}, reference {e:e}");
+    }
 }
 
 #[test]

@@ -3,8 +3,13 @@
 
 #![cfg(target_arch = "wasm32")]
 
+use catdog::kernel::{FastObjective, DZ_UNITS};
+use catdog::model::{propagate, Model};
+use catdog::rng::Mt19937;
+use catdog::train::Objective;
 use catdog::web::{draw_loss_chart, feature_defaults, Catdog};
 use image::{ImageFormat, Rgb, RgbImage};
+use ndarray::{Array1, Array2};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
@@ -25,6 +30,28 @@ fn handle_with(n: usize) -> Catdog {
         assert_eq!(handle.add_photo(&format!("pets/dog/{i}.png"), &png(1)).ok(), Some(1));
     }
     handle
+}
+
+/// The SIMD128 kernel (only compiled for wasm) against the float64 reference, within the bounds
+/// of its rounding of `a - y`, on photo-sized rows and on rows that need padding.
+#[wasm_bindgen_test]
+fn the_simd_kernel_agrees_with_the_reference() {
+    let mut rng = Mt19937::new(5);
+    for (m, n) in [(37, 12288), (9, 40), (261, 16)] {
+        let levels: Vec<u8> = (0..m * n).map(|_| rng.below(256) as u8).collect();
+        let labels: Vec<u8> = (0..m).map(|_| rng.below(2) as u8).collect();
+        let x = Array2::from_shape_fn((m, n), |(i, j)| f64::from(levels[i * n + j]) / 255.0 - 0.5);
+        let y: Array1<f64> = labels.iter().map(|&l| f64::from(l)).collect();
+        let model = Model { w: (0..n).map(|_| 0.02 * (rng.next_f64() - 0.5)).collect(), b: 0.1 };
+        let fast = FastObjective::from_levels(levels, &labels, n, 1.0 / 255.0, -0.5).unwrap();
+        let (g, cost) = fast.propagate(&model).unwrap();
+        let (r, expected) = propagate(&model, x.view(), y.view()).unwrap();
+        assert!((cost - expected).abs() < 1e-6 * expected, "m={m}: cost {cost} vs {expected}");
+        assert!((g.db - r.db).abs() <= 0.5 / (DZ_UNITS * m as f64) + 1e-15, "m={m}: db {} vs {}", g.db, r.db);
+        let worst = g.dw.iter().zip(&r.dw).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        assert!(worst <= 0.5 / DZ_UNITS + 1e-12, "m={m} n={n}: dw differs by {worst}");
+        assert_eq!(fast.predict(&model).unwrap(), model.predict(x.view()));
+    }
 }
 
 #[wasm_bindgen_test]
@@ -50,7 +77,7 @@ fn trains_on_dropped_photos_and_classifies_one() {
     assert_eq!(handle.mistake_probabilities().ok(), Some(vec![]));
     assert_eq!(handle.weight_picture().ok().map(|p| p.len()), Some(64 * 64 * 4));
     assert_eq!(handle.feature_kind().as_deref(), Some("raw"));
-    assert_eq!(handle.training_path().as_deref(), Some("float32 SIMD kernel"));
+    assert_eq!(handle.training_path().as_deref(), Some("integer SIMD kernel"));
 }
 
 #[wasm_bindgen_test]

@@ -59,7 +59,7 @@ test('raw then hog+color: defaults fill in, two runs side by side, weights and m
   await page.getByTestId('train').click();
   await page.getByTestId('status').filter({ hasText: 'Trained 200 iterations' }).waitFor({ timeout: 60000 });
   // The tutorial's model on bytes goes through the fast kernel; the page says so.
-  assert.match(await text(page, 'status'), /in \d+\.\d s \(float32 SIMD kernel\)/);
+  assert.match(await text(page, 'status'), /in \d+\.\d s \(integer SIMD kernel\)/);
   let rows = await runRows(page);
   assert.equal(rows.length, 1);
   assert.deepEqual(rows[0].slice(0, 4), ['raw', '0', 'no', '200']);

@@ -88,7 +88,7 @@ struct TrainArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
-    /// Train with the fast float32 kernel: several times quicker, but the last printed digits of
+    /// Train with the fast integer kernel: several times quicker, but the last printed digits of
     /// the costs may differ from the tutorial's float64 numbers (agreement is tested to 1e-4).
     #[arg(long)]
     fast: bool,
@@ -269,7 +269,7 @@ fn evaluate(saved: &SavedModel, data: &Dataset) -> catdog::Result<f64> {
     Ok(accuracy(&predictions, data.labels()))
 }
 
-/// The float32 kernel reads the raw bytes of the photos themselves, so it trains only the
+/// The integer kernel reads the raw bytes of the photos themselves, so it trains only the
 /// tutorial's model: raw pixels, no flipped copies, no penalty.
 fn check_fast(kind: FeatureKind, l2: f64, flip: bool) -> catdog::Result<()> {
     if !features::trains_on_bytes(kind, l2, flip) {
