@@ -46,11 +46,14 @@ fn the_simd_kernel_agrees_with_the_reference() {
         let fast = FastObjective::from_levels(levels, &labels, n, 1.0 / 255.0, -0.5).unwrap();
         let (g, cost) = fast.propagate(&model).unwrap();
         let (r, expected) = propagate(&model, x.view(), y.view()).unwrap();
-        assert!((cost - expected).abs() < 1e-6 * expected, "m={m}: cost {cost} vs {expected}");
-        assert!((g.db - r.db).abs() <= 0.5 / (DZ_UNITS * m as f64) + 1e-15, "m={m}: db {} vs {}", g.db, r.db);
+        let dz = fast.logit_error_bound(&model);
+        assert!((cost - expected).abs() <= dz, "m={m}: cost {cost} vs {expected}");
+        assert!((g.db - r.db).abs() <= dz / 4.0 + 0.5 / (DZ_UNITS * m as f64), "m={m}: db {} vs {}", g.db, r.db);
         let worst = g.dw.iter().zip(&r.dw).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
-        assert!(worst <= 0.5 / DZ_UNITS + 1e-12, "m={m} n={n}: dw differs by {worst}");
-        assert_eq!(fast.predict(&model).unwrap(), model.predict(x.view()));
+        assert!(worst <= 0.5 * (dz / 4.0 + 1.0 / DZ_UNITS), "m={m} n={n}: dw differs by {worst}");
+        let z = x.dot(&model.w) + model.b;
+        let (ours, theirs) = (fast.predict(&model).unwrap(), model.predict(x.view()));
+        assert!((0..m).all(|i| z[i].abs() <= dz || ours[i] == theirs[i]), "m={m}: predictions differ away from the boundary");
     }
 }
 
