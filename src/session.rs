@@ -140,6 +140,11 @@ impl Session {
         Ok(label)
     }
 
+    /// Makes room for `photos` more photos at once (adding many then grows memory once).
+    pub fn reserve(&mut self, photos: usize) -> Result<()> {
+        self.data.reserve(photos)
+    }
+
     /// Number of photos.
     pub fn len(&self) -> usize {
         self.data.len()
@@ -249,7 +254,9 @@ impl Session {
 
     /// The bytes of photos `indices`, read by the fast kernel (each byte meaning byte / 255).
     fn bytes(&self, indices: &[usize]) -> Result<FastObjective> {
-        let levels: Vec<u8> = indices.iter().flat_map(|&i| self.data.photo(i).iter().copied()).collect();
+        // Sized up front: collecting would grow by doubling, briefly holding up to three times the bytes.
+        let mut levels = Vec::with_capacity(indices.len() * FEATURES);
+        indices.iter().for_each(|&i| levels.extend_from_slice(self.data.photo(i)));
         FastObjective::from_levels(levels, &self.labels_of(indices), FEATURES, 1.0 / 255.0, 0.0)
     }
 
