@@ -103,7 +103,8 @@ async function fillThumbs() {
   const wanted = photos.slice(thumbs.shown, thumbs.limit).map((p) => p.id);
   if (wanted.length === 0) return;
   thumbs.fetching = true;
-  const got = await attempt(() => call('thumbs', { wanted }));
+  // Not `attempt`: a fetch in the background must not clear a message the user has not read.
+  const got = await call('thumbs', { wanted }).catch((err) => showError(err.message));
   thumbs.fetching = false;
   if (!got) return;
   const items = got.ids.map((id, k) => {
