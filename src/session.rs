@@ -235,11 +235,7 @@ impl Session {
     /// The reference objective on float64 features (with the penalty and mirrored rows when
     /// asked), the standardisation fitted on the training photos, and their scoring.
     fn float64_objective(&mut self, spec: &FeatureSpec, train_idx: Vec<usize>, options: &RunOptions) -> Result<(Box<dyn Objective>, Option<Standardizer>, Scored)> {
-        let mut fit_x = self.matrix(spec, &train_idx, false)?;
-        if options.flip {
-            let mirrored = self.matrix(spec, &train_idx, true)?;
-            fit_x.append(ndarray::Axis(0), mirrored.view()).expect("mirrored rows have the same features");
-        }
+        let mut fit_x = self.matrix(spec, &train_idx, options.flip)?;
         let standardizer = standardize::fit_apply(spec.kind, &mut fit_x)?;
         let labels = self.labels_of(&train_idx);
         let copies = if options.flip { 2 } else { 1 };
@@ -283,20 +279,25 @@ impl Session {
         self.run.as_ref().map(|r| r.path)
     }
 
-    /// The features of photos `indices` (mirrored if `flipped`) as rows, unstandardised.
-    fn matrix(&mut self, spec: &FeatureSpec, indices: &[usize], flipped: bool) -> Result<Array2<f64>> {
-        let mut values = Vec::with_capacity(indices.len() * spec.features());
-        if spec.kind == FeatureKind::Raw {
-            for &i in indices {
-                let photo = self.data.photo(i);
-                let pixels = if flipped { flip_horizontal(photo)? } else { photo.to_vec() };
-                values.extend(spec.extract(&pixels)?);
+    /// The features of photos `indices` as rows, unstandardised: all of them as they are, then
+    /// (with `mirrored_too`) all of them mirrored. One buffer sized up front, so a large matrix
+    /// is never briefly held twice.
+    fn matrix(&mut self, spec: &FeatureSpec, indices: &[usize], mirrored_too: bool) -> Result<Array2<f64>> {
+        let orientations: &[bool] = if mirrored_too { &[false, true] } else { &[false] };
+        let mut values = Vec::with_capacity(orientations.len() * indices.len() * spec.features());
+        for &flipped in orientations {
+            if spec.kind == FeatureKind::Raw {
+                for &i in indices {
+                    let photo = self.data.photo(i);
+                    values.extend(if flipped { spec.extract(&flip_horizontal(photo)?)? } else { spec.extract(photo)? });
+                }
+            } else {
+                let rows = self.cached(spec, flipped)?;
+                indices.iter().for_each(|&i| values.extend_from_slice(&rows[i]));
             }
-        } else {
-            let rows = self.cached(spec, flipped)?;
-            indices.iter().for_each(|&i| values.extend_from_slice(&rows[i]));
         }
-        Ok(Array2::from_shape_vec((indices.len(), spec.features()), values).expect("every photo gives features() values"))
+        let shape = (orientations.len() * indices.len(), spec.features());
+        Ok(Array2::from_shape_vec(shape, values).expect("every photo gives features() values"))
     }
 
     /// The cached features of every photo, computing those of photos added since the last use.
