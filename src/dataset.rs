@@ -33,7 +33,8 @@ impl Dataset {
         Self::default()
     }
 
-    /// Adds one prepared photo (12,288 bytes) with label 0 or 1.
+    /// Adds one prepared photo (12,288 bytes) with label 0 or 1. When memory runs out this is
+    /// an error and the photos already there stay.
     pub fn push(&mut self, name: &str, pixels: &[u8], label: u8) -> Result<()> {
         if pixels.len() != FEATURES {
             return Err(Error::MismatchedShapes { what: "photo bytes", expected: FEATURES, actual: pixels.len() });
@@ -41,10 +42,21 @@ impl Dataset {
         if label > 1 {
             return Err(Error::Label(format!("{name}: label {label} is neither 0 nor 1")));
         }
+        if self.pixels.len() == self.pixels.capacity() {
+            // A quarter more, not double: while growing, the old and the new buffer both exist,
+            // and doubling would leave up to half of the new one unused.
+            self.reserve((self.len() / 4).max(16))?;
+        }
         self.pixels.extend_from_slice(pixels);
         self.labels.push(label);
         self.names.push(name.to_string());
         Ok(())
+    }
+
+    /// Makes room for `photos` more photos at once, so adding many grows the pixels once.
+    pub fn reserve(&mut self, photos: usize) -> Result<()> {
+        let bytes = photos.checked_mul(FEATURES).ok_or_else(|| Error::Dataset(format!("{photos} photos are too many")))?;
+        self.pixels.try_reserve_exact(bytes).map_err(|_| Error::Dataset(format!("there is no memory left for {photos} more photos ({} kept)", self.len())))
     }
 
     /// Removes photo `index`.

@@ -3,7 +3,7 @@
 //!
 //! The core (everything but `web`) is pure Rust: image preparation, labels, the data set, the
 //! features (`features`, `hog`, `color`, `standardize`), the model, training (with `penalty`),
-//! metrics, the model file, the page's training session, its loss chart and the picture of a
+//! metrics, the model file, the page's training session (scoring its parts with `scored`), its loss chart and the picture of a
 //! raw model's weights (`weights`). `web` is the only
 //! module that knows about wasm-bindgen; it exists only on wasm32.
 
@@ -21,6 +21,7 @@ pub mod model;
 pub mod model_file;
 pub mod penalty;
 pub mod rng;
+pub mod scored;
 pub mod session;
 pub mod standardize;
 pub mod train;

@@ -5,10 +5,14 @@
 //! Pure Rust, so it is tested natively; `web` only converts at the boundary.
 //!
 //! HOG features are computed once per photo (and once per mirrored photo) on a kind's first
-//! run and kept, so later runs and every iteration reuse them. Raw features are the bytes / 255,
-//! as cheap to recompute once per run as to copy, and 8 times larger as floats, so they are not kept.
+//! run and kept, so later runs and every iteration reuse them (3.6 KB a photo for hog+color).
+//! Raw features are the bytes / 255, 8 times larger as floats than the photos, so they are not
+//! kept: a raw run reads bytes to train (the fast kernel) and to score (see `scored`), and only
+//! the float64 reference (raw with λ or flips) makes float rows, within [`FLOAT64_BUDGET`].
+//! Starting a run first lets go of the previous run's rows, keeping its model as if loaded.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use ndarray::{s, Array1, Array2};
 
@@ -17,9 +21,8 @@ use crate::features::{self, flip_horizontal, FeatureKind, FeatureSpec};
 use crate::image_prep::{prepare_bytes, prepare_rgba, FEATURES};
 use crate::kernel::FastObjective;
 use crate::labels::Classes;
-use crate::metrics::accuracy;
-use crate::model::Model;
 use crate::model_file::{self, SavedModel, TrainingInfo};
+use crate::scored::{Scored, SharedBytes};
 use crate::standardize::{self, Standardizer};
 use crate::train::{Init, Objective, Settings, Trainer};
 use crate::weights::weight_picture;
@@ -95,6 +98,12 @@ impl TrainingPath {
     }
 }
 
+/// The most float64 feature values (in bytes) a run may hold for the reference path. A raw run
+/// with λ or flips needs 98 KB a photo (twice with flips); beyond this it is refused with a
+/// message rather than outgrowing the page's wasm memory, which would end the worker and lose
+/// the photos. 8,000 training photos with λ fit; with flips they do not.
+pub const FLOAT64_BUDGET: usize = 1 << 30;
+
 struct Run {
     trainer: Trainer,
     init: Init,
@@ -103,18 +112,10 @@ struct Run {
     l2: f64,
     flip: bool,
     path: TrainingPath,
+    /// The training photos themselves (not their mirrored copies).
     train: Scored,
     test: Scored,
     test_costs: Vec<f64>,
-}
-
-/// One part of a run's split: its photos' indices (at the start), labels and standardised
-/// features, one row per photo (without mirrored copies).
-struct Scored {
-    indices: Vec<usize>,
-    labels: Vec<u8>,
-    x: Array2<f64>,
-    y: Array1<f64>,
 }
 
 impl Session {
@@ -137,6 +138,11 @@ impl Session {
         };
         self.data.push(name, &prepare_bytes(bytes, name)?, label)?;
         Ok(label)
+    }
+
+    /// Makes room for `photos` more photos at once (adding many then grows memory once).
+    pub fn reserve(&mut self, photos: usize) -> Result<()> {
+        self.data.reserve(photos)
     }
 
     /// Number of photos.
@@ -196,43 +202,76 @@ impl Session {
         let settings = Settings { learning_rate: options.learning_rate, iterations: options.iterations, record_every: 1 };
         settings.validate()?;
         let spec = FeatureSpec::new(options.features);
+        spec.validate()?;
         let is_test = self.data.split_mask(options.test_share, options.split_seed)?;
         let (test_idx, train_idx): (Vec<usize>, Vec<usize>) = (0..self.data.len()).partition(|&i| is_test[i]);
-        let mut fit_x = self.matrix(&spec, &train_idx, false)?;
-        if options.flip {
-            let mirrored = self.matrix(&spec, &train_idx, true)?;
-            fit_x.append(ndarray::Axis(0), mirrored.view()).expect("mirrored rows have the same features");
-        }
-        let standardizer = standardize::fit_apply(spec.kind, &mut fit_x)?;
         let path = TrainingPath::for_run(&options);
-        let (objective, train) = match path {
-            TrainingPath::Float64 => {
-                // The first rows are the photos themselves; mirrored copies follow.
-                let train = self.scored(train_idx, fit_x.slice(s![..train_idx_len(&is_test), ..]).to_owned());
-                let fit_y = Array1::from_iter((0..if options.flip { 2 } else { 1 }).flat_map(|_| train.y.iter().copied()));
-                (penalty::objective(fit_x, fit_y, options.l2)?, train)
-            }
+        if path == TrainingPath::Float64 {
+            check_float64_budget(&spec, train_idx.len() * if options.flip { 2 } else { 1 })?;
+        }
+        self.retire_run();
+        let (objective, standardizer, train) = match path {
             TrainingPath::Bytes => {
-                let objective = self.byte_objective(&train_idx)?;
-                (objective, self.scored(train_idx, fit_x))
+                let rows = Rc::new(self.bytes(&train_idx)?);
+                (Box::new(SharedBytes(rows.clone())) as Box<dyn Objective>, None, Scored::bytes(train_idx, rows))
             }
+            TrainingPath::Float64 => self.float64_objective(&spec, train_idx, &options)?,
         };
         let trainer = Trainer::new(objective, options.init.model(spec.features()), settings)?;
-        let mut test_x = self.matrix(&spec, &test_idx, false)?;
-        if let Some(s) = &standardizer {
-            s.apply_rows(&mut test_x)?;
-        }
-        let test = self.scored(test_idx, test_x);
+        let test = self.scored(&spec, standardizer.as_ref(), test_idx)?;
         self.run = Some(Run { trainer, init: options.init, spec, standardizer, l2: options.l2, flip: options.flip, path, train, test, test_costs: Vec::new() });
         self.loaded = None;
         Ok(())
     }
 
-    /// The fast kernel over the bytes of photos `indices` (raw pixels, no penalty, no flips).
-    fn byte_objective(&self, indices: &[usize]) -> Result<Box<dyn Objective>> {
-        let levels: Vec<u8> = indices.iter().flat_map(|&i| self.data.photo(i).iter().copied()).collect();
-        let labels: Vec<u8> = indices.iter().map(|&i| self.data.labels()[i]).collect();
-        Ok(Box::new(FastObjective::from_levels(levels, &labels, FEATURES, 1.0 / 255.0, 0.0)?))
+    /// Keeps the current run's model as if loaded from its file and drops its rows, so a new
+    /// run's copies of the photos are not added to the old run's.
+    fn retire_run(&mut self) {
+        if let Some(run) = self.run.take() {
+            self.loaded = Some(run.saved(&self.classes));
+        }
+    }
+
+    /// The reference objective on float64 features (with the penalty and mirrored rows when
+    /// asked), the standardisation fitted on the training photos, and their scoring.
+    fn float64_objective(&mut self, spec: &FeatureSpec, train_idx: Vec<usize>, options: &RunOptions) -> Result<(Box<dyn Objective>, Option<Standardizer>, Scored)> {
+        let mut fit_x = self.matrix(spec, &train_idx, options.flip)?;
+        let standardizer = standardize::fit_apply(spec.kind, &mut fit_x)?;
+        let labels = self.labels_of(&train_idx);
+        let copies = if options.flip { 2 } else { 1 };
+        let fit_y = Array1::from_iter((0..copies).flat_map(|_| labels.iter().map(|&l| f64::from(l))));
+        let train = match spec.kind {
+            FeatureKind::Raw => Scored::bytes(train_idx.clone(), Rc::new(self.bytes(&train_idx)?)),
+            // The first rows are the photos themselves; mirrored copies follow.
+            _ => Scored::floats(train_idx, fit_x.slice(s![..labels.len(), ..]).to_owned(), labels),
+        };
+        Ok((penalty::objective(fit_x, fit_y, options.l2)?, standardizer, train))
+    }
+
+    /// The bytes of photos `indices`, read by the fast kernel (each byte meaning byte / 255).
+    fn bytes(&self, indices: &[usize]) -> Result<FastObjective> {
+        // Sized up front: collecting would grow by doubling, briefly holding up to three times the bytes.
+        let mut levels = Vec::with_capacity(indices.len() * FEATURES);
+        indices.iter().for_each(|&i| levels.extend_from_slice(self.data.photo(i)));
+        FastObjective::from_levels(levels, &self.labels_of(indices), FEATURES, 1.0 / 255.0, 0.0)
+    }
+
+    /// The scoring of photos `indices`: bytes for raw pixels, else standardised feature rows.
+    fn scored(&mut self, spec: &FeatureSpec, standardizer: Option<&Standardizer>, indices: Vec<usize>) -> Result<Scored> {
+        if spec.kind == FeatureKind::Raw && !indices.is_empty() {
+            let rows = Rc::new(self.bytes(&indices)?);
+            return Ok(Scored::bytes(indices, rows));
+        }
+        let mut x = self.matrix(spec, &indices, false)?;
+        if let Some(s) = standardizer {
+            s.apply_rows(&mut x)?;
+        }
+        let labels = self.labels_of(&indices);
+        Ok(Scored::floats(indices, x, labels))
+    }
+
+    fn labels_of(&self, indices: &[usize]) -> Vec<u8> {
+        indices.iter().map(|&i| self.data.labels()[i]).collect()
     }
 
     /// How the current run computes its gradients; `None` without a run.
@@ -240,26 +279,25 @@ impl Session {
         self.run.as_ref().map(|r| r.path)
     }
 
-    fn scored(&self, indices: Vec<usize>, x: Array2<f64>) -> Scored {
-        let labels: Vec<u8> = indices.iter().map(|&i| self.data.labels()[i]).collect();
-        let y = labels.iter().map(|&l| f64::from(l)).collect();
-        Scored { indices, labels, x, y }
-    }
-
-    /// The features of photos `indices` (mirrored if `flipped`) as rows, unstandardised.
-    fn matrix(&mut self, spec: &FeatureSpec, indices: &[usize], flipped: bool) -> Result<Array2<f64>> {
-        let mut values = Vec::with_capacity(indices.len() * spec.features());
-        if spec.kind == FeatureKind::Raw {
-            for &i in indices {
-                let photo = self.data.photo(i);
-                let pixels = if flipped { flip_horizontal(photo)? } else { photo.to_vec() };
-                values.extend(spec.extract(&pixels)?);
+    /// The features of photos `indices` as rows, unstandardised: all of them as they are, then
+    /// (with `mirrored_too`) all of them mirrored. One buffer sized up front, so a large matrix
+    /// is never briefly held twice.
+    fn matrix(&mut self, spec: &FeatureSpec, indices: &[usize], mirrored_too: bool) -> Result<Array2<f64>> {
+        let orientations: &[bool] = if mirrored_too { &[false, true] } else { &[false] };
+        let mut values = Vec::with_capacity(orientations.len() * indices.len() * spec.features());
+        for &flipped in orientations {
+            if spec.kind == FeatureKind::Raw {
+                for &i in indices {
+                    let photo = self.data.photo(i);
+                    values.extend(if flipped { spec.extract(&flip_horizontal(photo)?)? } else { spec.extract(photo)? });
+                }
+            } else {
+                let rows = self.cached(spec, flipped)?;
+                indices.iter().for_each(|&i| values.extend_from_slice(&rows[i]));
             }
-        } else {
-            let rows = self.cached(spec, flipped)?;
-            indices.iter().for_each(|&i| values.extend_from_slice(&rows[i]));
         }
-        Ok(Array2::from_shape_vec((indices.len(), spec.features()), values).expect("every photo gives features() values"))
+        let shape = (orientations.len() * indices.len(), spec.features());
+        Ok(Array2::from_shape_vec(shape, values).expect("every photo gives features() values"))
     }
 
     /// The cached features of every photo, computing those of photos added since the last use.
@@ -291,7 +329,7 @@ impl Session {
 
     /// Photos in the training and in the held-out part of the current run.
     pub fn split_sizes(&self) -> (usize, usize) {
-        self.run.as_ref().map_or((0, 0), |r| (r.train.labels.len(), r.test.labels.len()))
+        self.run.as_ref().map_or((0, 0), |r| (r.train.len(), r.test.len()))
     }
 
     /// Training costs from iteration `from` on (each the cost of the model before that step).
@@ -308,24 +346,20 @@ impl Session {
     /// current model classifies right.
     pub fn train_accuracy(&self) -> Result<f64> {
         let run = self.current_run()?;
-        Ok(run.train.accuracy(run.trainer.model()))
+        run.train.accuracy(run.trainer.model())
     }
 
     /// Percent of the held-out part classified right; `None` when nothing is held out.
     pub fn test_accuracy(&self) -> Result<Option<f64>> {
         let run = self.current_run()?;
-        Ok((!run.test.labels.is_empty()).then(|| run.test.accuracy(run.trainer.model())))
+        (!run.test.is_empty()).then(|| run.test.accuracy(run.trainer.model())).transpose()
     }
 
     /// The held-out photos the current model classifies wrong, in photo order.
     pub fn mistakes(&self) -> Result<Vec<Mistake>> {
         let run = self.current_run()?;
-        let model = run.trainer.model();
-        let wrong = |(k, row): (usize, ndarray::ArrayView1<f64>)| {
-            let probability = model.probability(row);
-            (u8::from(probability > 0.5) != run.test.labels[k]).then_some(Mistake { index: run.test.indices[k], probability })
-        };
-        Ok(run.test.x.rows().into_iter().enumerate().filter_map(wrong).collect())
+        let wrong = run.test.wrong(run.trainer.model())?;
+        Ok(wrong.into_iter().map(|(index, probability)| Mistake { index, probability }).collect())
     }
 
     /// The current model's weights as a 64x64 RGBA picture (raw-pixel models only).
@@ -367,21 +401,11 @@ impl Session {
 
     /// The model file of the current run, or of the loaded model.
     pub fn model_json(&self) -> Result<String> {
-        if let Some(saved) = &self.loaded {
-            return Ok(saved.to_json());
+        match (&self.run, &self.loaded) {
+            (Some(run), _) => Ok(run.saved(&self.classes).to_json()),
+            (None, Some(saved)) => Ok(saved.to_json()),
+            (None, None) => Err(Error::Setting("train a model first".into())),
         }
-        let run = self.current_run()?;
-        let mut training = TrainingInfo::new(run.trainer.settings(), run.init, run.train.labels.len());
-        (training.l2, training.flip) = (run.l2, run.flip);
-        let saved = SavedModel {
-            classes: self.classes.clone(),
-            model: run.trainer.model().clone(),
-            features: run.spec,
-            standardizer: run.standardizer.clone(),
-            training,
-            costs: run.trainer.costs().to_vec(),
-        };
-        Ok(saved.to_json())
     }
 
     /// Loads a model file for predictions; its classes must be this session's. A bad file
@@ -402,24 +426,43 @@ impl Session {
 impl Run {
     /// One gradient step, with the held-out cost of the same (pre-step) model.
     fn step(&mut self) -> Result<()> {
-        let test_cost = match self.test.labels.is_empty() {
+        let test_cost = match self.test.is_empty() {
             true => None,
-            false => Some(self.trainer.model().cost(self.test.x.view(), self.test.y.view())?),
+            false => Some(self.test.cost(self.trainer.model())?),
         };
         self.trainer.step()?;
         self.test_costs.extend(test_cost);
         Ok(())
     }
-}
 
-impl Scored {
-    fn accuracy(&self, model: &Model) -> f64 {
-        accuracy(&model.predict(self.x.view()), &self.labels)
+    /// The run's model file.
+    fn saved(&self, classes: &Classes) -> SavedModel {
+        let mut training = TrainingInfo::new(self.trainer.settings(), self.init, self.train.len());
+        (training.l2, training.flip) = (self.l2, self.flip);
+        SavedModel {
+            classes: classes.clone(),
+            model: self.trainer.model().clone(),
+            features: self.spec,
+            standardizer: self.standardizer.clone(),
+            training,
+            costs: self.trainer.costs().to_vec(),
+        }
     }
 }
 
-fn train_idx_len(is_test: &[bool]) -> usize {
-    is_test.iter().filter(|&&t| !t).count()
+/// Refuses a reference run whose float64 rows (`rows` of them) would pass [`FLOAT64_BUDGET`].
+fn check_float64_budget(spec: &FeatureSpec, rows: usize) -> Result<()> {
+    let bytes = rows.saturating_mul(spec.features()).saturating_mul(std::mem::size_of::<f64>());
+    if bytes <= FLOAT64_BUDGET {
+        return Ok(());
+    }
+    let mb = |b: usize| b.div_ceil(1 << 20);
+    Err(Error::Setting(format!(
+        "{} with λ or mirrored photos trains on float64 copies of the features: {rows} rows would need {} MB, more than the {} MB allowed; train without λ and flips (the fast kernel reads the bytes), or on fewer photos or hog features",
+        spec.kind.name(),
+        mb(bytes),
+        mb(FLOAT64_BUDGET)
+    )))
 }
 
 fn tail(values: &[f64], from: usize) -> &[f64] {
@@ -429,6 +472,7 @@ fn tail(values: &[f64], from: usize) -> &[f64] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::accuracy;
     use image::{ImageFormat, Rgb, RgbImage};
 
     fn png(colour: [u8; 3]) -> Vec<u8> {
@@ -578,7 +622,7 @@ mod tests {
         let spec = FeatureSpec::new(FeatureKind::Hog);
         assert_eq!(s.cache[&(FeatureKind::Hog, false)][3], spec.extract(s.photo(3).unwrap()).unwrap());
         // A second run uses the kept values: a planted value shows up in the fitted mean.
-        let train = s.run.as_ref().unwrap().train.indices.clone();
+        let train = s.run.as_ref().unwrap().train.indices().to_vec();
         s.cache.get_mut(&(FeatureKind::Hog, false)).unwrap()[train[0]][0] = 1000.0;
         s.start(hog(1)).unwrap();
         assert!(s.run.as_ref().unwrap().standardizer.as_ref().unwrap().mean[0] > 1000.0 / train.len() as f64 - 1.0);
@@ -603,14 +647,14 @@ mod tests {
             let values: Vec<f64> = indices.iter().flat_map(|&i| spec.extract(s.data.photo(i)).unwrap()).collect();
             Array2::from_shape_vec((indices.len(), spec.features()), values).unwrap()
         };
-        let expected = Standardizer::fit(rows(&run.train.indices).view()).unwrap();
+        let expected = Standardizer::fit(rows(run.train.indices()).view()).unwrap();
         assert_eq!(run.standardizer.as_ref(), Some(&expected));
         let everyone: Vec<usize> = (0..s.len()).collect();
         assert_ne!(Standardizer::fit(rows(&everyone).view()).unwrap(), expected);
         // The held-out rows are scaled with the training part's numbers.
-        let mut test = rows(&run.test.indices);
+        let mut test = rows(run.test.indices());
         expected.apply_rows(&mut test).unwrap();
-        assert_eq!(run.test.x, test);
+        assert_eq!(run.test.floats_x(), Some(&test));
     }
 
     #[test]
@@ -618,7 +662,7 @@ mod tests {
         let mut s = session(5);
         s.start(options(50)).unwrap();
         // Before any step every probability is 0.5, which counts as label 0: each held-out dog is wrong.
-        let dogs: Vec<usize> = s.run.as_ref().unwrap().test.indices.iter().copied().filter(|&i| s.data.labels()[i] == 1).collect();
+        let dogs: Vec<usize> = s.run.as_ref().unwrap().test.indices().iter().copied().filter(|&i| s.data.labels()[i] == 1).collect();
         let mistakes = s.mistakes().unwrap();
         assert_eq!(mistakes.iter().map(|m| m.index).collect::<Vec<_>>(), dogs);
         assert!(!dogs.is_empty() && mistakes.iter().all(|m| m.probability == 0.5));
@@ -651,7 +695,8 @@ mod tests {
         s.steps(20).unwrap();
         // The reference objective on the same training photos gives the kernel's cost to within its rounding.
         let run = s.run.as_ref().unwrap();
-        let reference = crate::train::F64Objective::new(run.train.x.clone(), run.train.y.clone()).unwrap();
+        let (x, y) = float_rows(&s, run.train.indices());
+        let reference = crate::train::F64Objective::new(x, y).unwrap();
         let (_, cost) = reference.propagate(run.trainer.model()).unwrap();
         s.steps(1).unwrap();
         let kernel = s.train_costs(20)[0];
@@ -662,6 +707,55 @@ mod tests {
             assert_eq!(s.training_path(), Some(path));
         }
         assert_eq!(TrainingPath::Bytes.describe(), "integer kernel");
+    }
+
+    /// Photos `indices` as the reference's float64 rows (bytes / 255) and labels.
+    fn float_rows(s: &Session, indices: &[usize]) -> (Array2<f64>, Array1<f64>) {
+        let values: Vec<f64> = indices.iter().flat_map(|&i| s.data.photo(i).iter().map(|&b| f64::from(b) / 255.0)).collect();
+        let y = indices.iter().map(|&i| f64::from(s.data.labels()[i])).collect();
+        (Array2::from_shape_vec((indices.len(), FEATURES), values).unwrap(), y)
+    }
+
+    #[test]
+    fn raw_runs_are_scored_from_the_bytes_as_the_float64_reference_scores_them() {
+        let mut s = striped_session(6);
+        s.start(RunOptions { learning_rate: 0.01, ..options(15) }).unwrap();
+        s.steps(15).unwrap();
+        let run = s.run.as_ref().unwrap();
+        let model = run.trainer.model();
+        let (x, y) = float_rows(&s, run.test.indices());
+        let expected_cost = model.cost(x.view(), y.view()).unwrap();
+        let held_out_cost = run.test.cost(model).unwrap();
+        assert!((held_out_cost - expected_cost).abs() < 1e-9, "bytes {held_out_cost}, float64 {expected_cost}");
+        let labels: Vec<u8> = y.iter().map(|&v| v as u8).collect();
+        assert_eq!(s.test_accuracy().unwrap(), Some(accuracy(&model.predict(x.view()), &labels)));
+        let (x, y) = float_rows(&s, run.train.indices());
+        let labels: Vec<u8> = y.iter().map(|&v| v as u8).collect();
+        assert_eq!(s.train_accuracy().unwrap(), accuracy(&model.predict(x.view()), &labels));
+        assert!(run.train.floats_x().is_none() && run.test.floats_x().is_none());
+    }
+
+    #[test]
+    fn a_new_run_keeps_the_previous_model_until_it_has_started() {
+        let mut s = session(3);
+        s.start(options(10)).unwrap();
+        s.steps(10).unwrap();
+        let (file, prediction) = (s.model_json().unwrap(), s.predict_photo(&png(BLUE)).unwrap());
+        // Should building the next run fail after its settings were checked, the session is left
+        // like this: the rows let go, the model kept as if loaded from its file.
+        s.retire_run();
+        assert_eq!((s.model_json().unwrap(), s.predict_photo(&png(BLUE)).unwrap()), (file, prediction));
+        assert_eq!(s.feature_kind(), Some(FeatureKind::Raw));
+        assert!(s.weight_picture().is_ok());
+    }
+
+    #[test]
+    fn reference_runs_too_big_for_memory_are_refused_with_a_message() {
+        let raw = FeatureSpec::new(FeatureKind::Raw);
+        assert!(check_float64_budget(&raw, 8000).is_ok());
+        let err = check_float64_budget(&raw, 16000).unwrap_err();
+        assert!(matches!(&err, Error::Setting(m) if m.contains("1500 MB") && m.contains("without λ and flips")), "{err}");
+        assert!(check_float64_budget(&FeatureSpec::new(FeatureKind::HogColor), 200_000).is_ok());
     }
 
     #[test]

@@ -65,6 +65,11 @@ impl Catdog {
         Ok(self.session.add(name, bytes, Some(label))?)
     }
 
+    /// Makes room for `photos` more photos before adding them one by one.
+    pub fn reserve(&mut self, photos: usize) -> Result<(), JsError> {
+        Ok(self.session.reserve(photos)?)
+    }
+
     /// Number of photos.
     pub fn len(&self) -> usize {
         self.session.len()

@@ -88,29 +88,55 @@ function showAddProgress() {
   }
 }
 
-/** Thumbnails wait for the next frame so hundreds of photos make a few DOM updates, not hundreds. */
-const thumbQueue = [];
-function queueThumb(li) {
-  if (thumbQueue.push(li) === 1) {
-    requestAnimationFrame(() => $('thumbs').append(...thumbQueue.splice(0)));
-  }
+// The photos as the page knows them ({ id, name, label }, in the worker's order). Only the first
+// `thumbs.limit` are shown, each with its picture (fetched from the worker) and controls; "Show
+// more" raises the limit, so 10,000 photos are not 10,000 canvases. The shown ones are always a
+// prefix of `photos`: photos are appended, and removing one pulls the next into view.
+const photos = [];
+const THUMBS_PAGE = 100;
+const thumbs = { limit: THUMBS_PAGE, shown: 0, fetching: false };
+
+/** Fetches and shows the pictures of the photos now within the limit, one request at a time. */
+async function fillThumbs() {
+  showThumbsMore();
+  if (thumbs.fetching) return;
+  const wanted = photos.slice(thumbs.shown, thumbs.limit).map((p) => p.id);
+  if (wanted.length === 0) return;
+  thumbs.fetching = true;
+  // Not `attempt`: a fetch in the background must not clear a message the user has not read.
+  const got = await call('thumbs', { wanted }).catch((err) => showError(err.message));
+  thumbs.fetching = false;
+  if (!got) return;
+  const items = got.ids.map((id, k) => {
+    const photo = photos.find((p) => p.id === id);
+    return photo && thumbnail(photo, got.rgba.subarray(k * 64 * 64 * 4, (k + 1) * 64 * 64 * 4));
+  }).filter(Boolean);
+  $('thumbs').append(...items);
+  thumbs.shown = $('thumbs').children.length;
+  fillThumbs();
 }
 
+function showThumbsMore() {
+  const hidden = photos.length - Math.min(photos.length, thumbs.limit);
+  $('thumbs-more').hidden = hidden === 0;
+  $('thumbs-hidden').textContent = `Showing ${photos.length - hidden} of ${photos.length} photos.`;
+  $('thumbs-show-more').textContent = `Show ${Math.min(hidden, THUMBS_PAGE)} more`;
+}
+
+$('thumbs-show-more').addEventListener('click', () => {
+  thumbs.limit += THUMBS_PAGE;
+  fillThumbs();
+});
+
 const events = {
-  added({ id, name, label, rgba, counts }) {
-    adding.done++;
+  added({ added, skipped, counts, memory }) {
+    adding.done += added.length + skipped.length;
+    adding.skipped += skipped.length;
+    photos.push(...added);
     showCounts(counts);
-    queueThumb(thumbnail(id, name, label, rgba));
-    showAddProgress();
-  },
-  skipped({ name, reason }) {
-    adding.done++;
-    adding.skipped++;
-    const li = document.createElement('li');
-    li.textContent = reason.includes(name) ? reason : `${name}: ${reason}`;
-    $('skipped').append(li);
-    $('skipped-box').hidden = false;
-    $('skipped-count').textContent = $('skipped').children.length;
+    showMemory(memory);
+    if (skipped.length) showSkipped(skipped);
+    fillThumbs();
     showAddProgress();
   },
   progress: onProgress,
@@ -120,6 +146,21 @@ const events = {
   },
 };
 
+function showSkipped(skipped) {
+  $('skipped').append(...skipped.map(({ name, reason }) => {
+    const li = document.createElement('li');
+    li.textContent = reason.includes(name) ? reason : `${name}: ${reason}`;
+    return li;
+  }));
+  $('skipped-box').hidden = false;
+  $('skipped-count').textContent = $('skipped').children.length;
+}
+
+/** The worker's wasm memory: photos take 12 KB each, a run's copies and features more. */
+function showMemory(bytes) {
+  if (bytes !== undefined) $('memory').textContent = `${Math.round(bytes / 2 ** 20)} MB`;
+}
+
 function showCounts([cats, dogs]) {
   $('count-cat').textContent = cats;
   $('count-dog').textContent = dogs;
@@ -127,7 +168,7 @@ function showCounts([cats, dogs]) {
 }
 
 /** A photo as the model sees it (64x64), with a label menu and a remove button. */
-function thumbnail(id, name, label, rgba) {
+function thumbnail({ id, name, label }, rgba) {
   const li = document.createElement('li');
   li.dataset.id = id;
   const canvas = document.createElement('canvas');
@@ -149,15 +190,26 @@ function thumbnail(id, name, label, rgba) {
 
 $('thumbs').addEventListener('change', (event) => {
   const li = event.target.closest('li');
-  attempt(async () => showCounts(await call('relabel', { id: Number(li.dataset.id), label: Number(event.target.value) })));
+  const id = Number(li.dataset.id);
+  const label = Number(event.target.value);
+  attempt(async () => {
+    showCounts(await call('relabel', { id, label }));
+    const photo = photos.find((p) => p.id === id);
+    if (photo) photo.label = label;
+  });
 });
 
 $('thumbs').addEventListener('click', (event) => {
   if (!event.target.matches('button.remove')) return;
   const li = event.target.closest('li');
+  const id = Number(li.dataset.id);
   attempt(async () => {
-    showCounts(await call('remove', { id: Number(li.dataset.id) }));
+    showCounts(await call('remove', { id }));
+    const index = photos.findIndex((p) => p.id === id);
+    if (index >= 0) photos.splice(index, 1);
     li.remove();
+    thumbs.shown = $('thumbs').children.length;
+    fillThumbs();
   });
 });
 
@@ -274,6 +326,7 @@ $('train-form').addEventListener('submit', (event) => {
   event.preventDefault();
   attempt(async () => {
     const settings = readSettings();
+    setStatus(settings.features === 'raw' ? 'Starting…' : `Computing ${settings.features} features…`);
     const run = await call('train', settings);
     Object.assign(curves, { train: new Series(), test: new Series(), total: run.total });
     setTraining(true);
@@ -294,7 +347,8 @@ function setTraining(on) {
   $('train').disabled = on;
 }
 
-function onProgress({ iteration, total, train, test, rate }) {
+function onProgress({ iteration, total, train, test, rate, memory }) {
+  showMemory(memory);
   curves.train.append(train);
   curves.test.append(test);
   $('progress').value = iteration;
@@ -308,6 +362,7 @@ function onProgress({ iteration, total, train, test, rate }) {
 function onTrained(run) {
   const { stopped, iteration, total, seconds, trainAccuracy, testAccuracy } = run;
   addRunRow(run);
+  showMemory(run.memory);
   showWeights(run.features, run.weights);
   showMistakes(run.mistakes, run.testCount);
   setTraining(false);
@@ -345,27 +400,26 @@ function showWeights(features, rgba) {
   }
 }
 
-/** Thumbnails of the held-out photos the model got wrong, with the probability it gave. */
+/** Thumbnails of the held-out photos the model got wrong, with the probability it gave; the
+ * worker sends the pictures of the first few dozen, and the rest are counted. */
 function showMistakes(mistakes, testCount) {
-  const list = $('mistakes');
-  list.replaceChildren(...mistakes.map(mistakeItem));
+  const shown = mistakes.filter((m) => m.rgba);
+  $('mistakes').replaceChildren(...shown.map(mistakeItem));
   $('mistakes-count').textContent = testCount === 0
     ? 'Nothing was held out, so there is nothing to get wrong.'
     : `${mistakes.length} of ${testCount} held-out photos classified wrong.`;
+  const more = mistakes.length - shown.length;
+  $('mistakes-more').textContent = more > 0 ? `Showing ${shown.length}; ${more} more not shown.` : '';
 }
 
-function mistakeItem({ id, probability }) {
+function mistakeItem({ id, probability, rgba }) {
   const li = document.createElement('li');
-  const thumb = document.querySelector(`#thumbs li[data-id="${id}"]`);
-  const source = thumb?.querySelector('canvas');
-  if (source) {
-    const canvas = document.createElement('canvas');
-    canvas.width = 64;
-    canvas.height = 64;
-    canvas.getContext('2d').drawImage(source, 0, 0);
-    canvas.title = source.title;
-    li.append(canvas);
-  }
+  const canvas = document.createElement('canvas');
+  canvas.width = 64;
+  canvas.height = 64;
+  canvas.getContext('2d').putImageData(new ImageData(rgba, 64, 64), 0, 0);
+  canvas.title = photos.find((p) => p.id === id)?.name ?? '';
+  li.append(canvas);
   const label = probability > 0.5 ? 1 : 0;
   const sure = label === 1 ? probability : 1 - probability;
   li.append(`said ${classes[label]} (${(sure * 100).toFixed(0)} %)`);
@@ -533,6 +587,7 @@ attempt(async () => {
   const hello = await call('hello');
   chartReady = init({ module_or_path: hello.module });
   classes = hello.classes;
+  showMemory(hello.memory);
   await chooseFeatures();
   showCounts(hello.counts);
   setStatus('Classifier ready: add cat and dog photos, then press Train.');

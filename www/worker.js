@@ -2,10 +2,18 @@
 // decodes photos, trains in slices of about 40 ms so a Stop message gets through, and posts small
 // messages back (at the end of a run: accuracies, the held-out mistakes, the weights picture).
 // Requests carry `reqId` and get one reply { reqId, ok, value | error }; progress and added
-// photos are pushed as events.
+// photos are pushed as events, with the wasm memory's size. Thumbnails' pixels are sent only
+// when the page asks, so thousands of photos do not mean thousands of pictures in messages.
 import init, { Catdog } from './pkg/catdog.js';
 
 const SLICE_MS = 40;
+/** Added photos are reported at most this often, so 10,000 photos are a few hundred messages. */
+const BATCH_MS = 100;
+/** Files read ahead while one is decoded, so decoding does not wait for each read. */
+const READ_AHEAD = 8;
+/** Held-out mistakes sent with their picture; the rest are only counted. */
+const MISTAKE_PICTURES = 60;
+const PHOTO_RGBA = 64 * 64 * 4;
 /** Compiled once here and handed to the page for its chart, so the wasm is downloaded once. */
 const compiled = fetch(new URL('./pkg/catdog_bg.wasm', import.meta.url))
   .then((response) => {
@@ -13,7 +21,12 @@ const compiled = fetch(new URL('./pkg/catdog_bg.wasm', import.meta.url))
     return response.arrayBuffer();
   })
   .then((bytes) => WebAssembly.compile(bytes));
-const ready = compiled.then((module) => init({ module_or_path: module })).then(() => new Catdog());
+/** The instance's exports, for the size of its memory. */
+let wasm;
+const ready = compiled.then((module) => init({ module_or_path: module })).then((exports) => {
+  wasm = exports;
+  return new Catdog();
+});
 let handle;
 /** Photo ids of the page, in the handle's photo order (indices shift when one is removed). */
 const ids = [];
@@ -45,6 +58,8 @@ function messageOf(err) {
 }
 
 const counts = () => [handle.count(0), handle.count(1)];
+/** Bytes of wasm memory: it only grows, so this is also the peak so far. */
+const memory = () => wasm.memory.buffer.byteLength;
 
 function indexOf(id) {
   const index = ids.indexOf(id);
@@ -53,22 +68,41 @@ function indexOf(id) {
 }
 
 const handlers = {
-  hello: async () => ({ classes: handle.classNames(), counts: counts(), module: await compiled }),
+  hello: async () => ({ classes: handle.classNames(), counts: counts(), module: await compiled, memory: memory() }),
 
-  /** Adds files one by one, posting each result so the page can show progress. */
+  /** Adds files one by one, posting what was added or skipped in batches so the page can show progress. */
   async add({ items }) {
-    for (const { id, name, file, label } of items) {
+    // One allocation for the batch's pixels; without room the photos are still tried one by one.
+    try { handle.reserve(items.length); } catch { /* each add then says what is wrong */ }
+    let batch = { added: [], skipped: [], since: performance.now() };
+    const reads = items.slice(0, READ_AHEAD).map(read);
+    for (let k = 0; k < items.length; k++) {
+      if (k + READ_AHEAD < items.length) reads.push(read(items[k + READ_AHEAD]));
+      const { id, name, label } = items[k];
       try {
-        const bytes = new Uint8Array(await file.arrayBuffer());
+        const bytes = await reads[k];
+        reads[k] = null;
         const got = label === undefined ? handle.addPhoto(name, bytes) : handle.addPhotoAs(name, bytes, label);
         ids.push(id);
-        const rgba = toRgba(handle.photo(ids.length - 1));
-        self.postMessage({ type: 'added', id, name, label: got, rgba, counts: counts() }, [rgba.buffer]);
+        batch.added.push({ id, name, label: got });
       } catch (err) {
-        self.postMessage({ type: 'skipped', id, name, reason: messageOf(err) });
+        batch.skipped.push({ id, name, reason: messageOf(err) });
+      }
+      if (performance.now() - batch.since > BATCH_MS) {
+        postAdded(batch);
+        batch = { added: [], skipped: [], since: performance.now() };
       }
     }
+    postAdded(batch);
     return counts();
+  },
+
+  /** The 64x64 RGBA pictures of the photos `wanted` (ids) still there, one after another. */
+  thumbs({ wanted }) {
+    const found = wanted.filter((id) => ids.includes(id));
+    const rgba = new Uint8ClampedArray(found.length * PHOTO_RGBA);
+    found.forEach((id, k) => rgba.set(toRgba(handle.photo(ids.indexOf(id))), k * PHOTO_RGBA));
+    return { ids: found, rgba };
   },
 
   remove({ id }) {
@@ -103,16 +137,32 @@ const handlers = {
   },
 };
 
+/** A file's bytes; a read that fails becomes that file's skip reason. */
+function read({ file }) {
+  const bytes = file.arrayBuffer().then((buffer) => new Uint8Array(buffer));
+  bytes.catch(() => {});
+  return bytes;
+}
+
+function postAdded({ added, skipped }) {
+  self.postMessage({ type: 'added', added, skipped, counts: counts(), memory: memory() });
+}
+
 /** The weights picture of a raw-pixel model; null for other kinds, which see no pixels. */
 function weights() {
   return handle.featureKind() === 'raw' ? new Uint8ClampedArray(handle.weightPicture()) : null;
 }
 
-/** The held-out photos the model got wrong, as page photo ids with the probability of dog. */
+/** The held-out photos the model got wrong, as page photo ids with the probability of dog; the
+ * first MISTAKE_PICTURES with their picture (if the photo is still there). */
 function mistakes(current) {
   const indices = handle.mistakes();
   const probabilities = handle.mistakeProbabilities();
-  return [...indices].map((index, k) => ({ id: current.ids[index], probability: probabilities[k] }));
+  return [...indices].map((index, k) => {
+    const id = current.ids[index];
+    const now = k < MISTAKE_PICTURES ? ids.indexOf(id) : -1;
+    return { id, probability: probabilities[k], rgba: now < 0 ? null : toRgba(handle.photo(now)) };
+  });
 }
 
 /** 64x64 RGB from the core → RGBA for a canvas's ImageData. */
@@ -157,7 +207,7 @@ function report(current) {
   current.sent += train.length;
   const iteration = handle.iteration();
   const seconds = (performance.now() - current.started) / 1000;
-  self.postMessage({ type: 'progress', iteration, total: handle.iterations(), train, test, rate: iteration / seconds }, [train.buffer, test.buffer]);
+  self.postMessage({ type: 'progress', iteration, total: handle.iterations(), train, test, rate: iteration / seconds, memory: memory() }, [train.buffer, test.buffer]);
 }
 
 function finish(current) {
@@ -175,5 +225,6 @@ function finish(current) {
     testCount: handle.testCount(),
     mistakes: maybe(() => mistakes(current)) ?? [],
     weights: maybe(weights) ?? null,
+    memory: memory(),
   });
 }

@@ -56,7 +56,8 @@ test('add, train, stop, train again, classify a photo and a webcam frame', async
   await waitForCounts(page, 9, 9);
   await dropPhotos(page, '[data-testid=drop-zone]', [...cats.slice(9), ...dogs.slice(9)]);
   await waitForCounts(page, 14, 14);
-  assert.equal(await page.locator('#thumbs li').count(), 28);
+  // Thumbnails follow the counts: their pictures are fetched from the worker.
+  await page.waitForFunction(() => document.querySelectorAll('#thumbs li').length === 28);
   await page.waitForFunction(() => document.querySelectorAll('#skipped li').length === 3);
   const skipped = await page.locator('#skipped').textContent();
   assert.match(skipped, /notes\.txt/);
@@ -166,7 +167,7 @@ test('bad settings and early actions are messages in the page; remove, relabel, 
   const [unnamed] = await makePhotos(page, { kind: 'cat', count: 1, first: 40, type: 'jpeg' });
   await dropPhotos(page, '.class-drop[data-label="0"]', [{ ...unnamed, name: 'IMG_0001.jpg' }]);
   await waitForCounts(page, 2, 4);
-  // Counts update at once, thumbnails on the next animation frame: wait for the sixth.
+  // Counts update at once, thumbnails once their pictures come from the worker: wait for the sixth.
   await page.waitForFunction(() => document.querySelectorAll('#thumbs li').length === 6);
   assert.equal(await page.locator('#thumbs li').last().locator('select').inputValue(), '0');
   assert.deepEqual(page.errors, []);
