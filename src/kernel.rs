@@ -84,8 +84,7 @@ impl FastObjective {
 
     /// The tutorial's `predict` on the objective's own examples: 1 where the logit is above 0.
     pub fn predict(&self, model: &Model) -> Result<Vec<u8>> {
-        let (w, bias) = self.fold(model)?;
-        Ok(self.levels.chunks_exact(self.stride).map(|row| u8::from(sigmoid(dots::<1>(&w, [row])[0] + bias) > 0.5)).collect())
+        Ok(self.logits(model)?.into_iter().map(|z| u8::from(sigmoid(z) > 0.5)).collect())
     }
 
     /// The most a logit can be off for `model`: each weight is rounded by at most half a step
