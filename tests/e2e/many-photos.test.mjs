@@ -72,7 +72,7 @@ test('10,000 photos: added, trained raw and hog+color, classified and saved with
   await page.getByTestId('iterations').fill(String(RAW_ITERATIONS));
   await page.getByTestId('train').click();
   await page.getByTestId('status').filter({ hasText: `Trained ${RAW_ITERATIONS} iterations` }).waitFor({ timeout: 120000 });
-  assert.match(await text(page, 'status'), /\(float32 SIMD kernel\)/);
+  assert.match(await text(page, 'status'), /\(integer SIMD kernel\)/);
   assert.match(await text(page, 'test-accuracy'), /^\d+\.\d %$/);
   const raw = await memoryMb(page);
   const rawRow = await page.locator('[data-testid=runs] tbody tr').first().evaluate((r) => [...r.cells].map((c) => c.textContent));
