@@ -109,7 +109,12 @@ impl FastObjective {
     /// of the rows (accuracies, a held-out cost, the examples classified wrong).
     pub fn logits(&self, model: &Model) -> Result<Vec<f64>> {
         let (w, bias) = self.fold(model)?;
-        Ok(self.levels.chunks_exact(self.stride).map(|row| dots::<1>(&w, [row])[0] + bias).collect())
+        let mut logits = Vec::with_capacity(self.len());
+        for rows in self.levels.chunks(GROUP * self.stride) {
+            let (group, count) = group_rows(rows, self.stride);
+            logits.extend(dots(&w, group)[..count].iter().map(|z| z + bias));
+        }
+        Ok(logits)
     }
 
     /// The labels of the examples, 0 or 1.
@@ -154,12 +159,14 @@ pub struct Weights {
 const SEGMENT: usize = 256;
 
 impl Weights {
-    /// Rounds `w`, padded with zeros to `stride`.
+    /// Rounds `w`, padded with zeros to `stride`. This runs every iteration, so it avoids what
+    /// wasm lacks as one instruction: `f64::max` and `round` are libm calls there, a comparison
+    /// and `round_ties_even` (`f64.nearest`) are not.
     fn new(w: &[f64], stride: usize) -> Weights {
-        let largest = w.iter().fold(0f64, |m, &v| m.max(v.abs()));
+        let largest = w.iter().fold(0f64, |m, &v| if v.abs() > m { v.abs() } else { m });
         let step = if largest > 0.0 && largest.is_finite() { largest / 32767.0 } else { 1.0 };
-        let mut units = vec![0i16; stride];
-        units.iter_mut().zip(w).for_each(|(u, &v)| *u = (v / step).round().clamp(-32767.0, 32767.0) as i16);
+        let (mut units, per_step) = (vec![0i16; stride], 1.0 / step);
+        units.iter_mut().zip(w).for_each(|(u, &v)| *u = (v * per_step).round_ties_even().clamp(-32767.0, 32767.0) as i16);
         Weights { units, step }
     }
 
@@ -201,13 +208,19 @@ unsafe fn run_block_avx2(w: &Weights, bias: f64, levels: &[u8], labels: &[u8], b
 fn run_block_portable(w: &Weights, bias: f64, levels: &[u8], labels: &[u8], block: &mut [i32], totals: &mut Totals) {
     let stride = w.units.len();
     for (rows, labels) in levels.chunks(GROUP * stride).zip(labels.chunks(GROUP)) {
-        // A short last group repeats its last photo with no weight, rather than a second code path.
-        let last = labels.len() - 1;
-        let rows: [&[u8]; GROUP] = std::array::from_fn(|i| &rows[i.min(last) * stride..][..stride]);
+        let (rows, count) = group_rows(rows, stride);
         let z = dots(w, rows);
-        let dz = std::array::from_fn(|i| if i <= last { totals.add(z[i] + bias, labels[i]) } else { 0 });
+        let dz = std::array::from_fn(|i| if i < count { totals.add(z[i] + bias, labels[i]) } else { 0 });
         accumulate(block, dz, rows);
     }
+}
+
+/// Up to `GROUP` consecutive rows as a full group, and how many are real: a short last group
+/// repeats its last row (to be given no weight) rather than needing a second code path.
+#[inline(always)]
+fn group_rows(rows: &[u8], stride: usize) -> ([&[u8]; GROUP], usize) {
+    let count = rows.len() / stride;
+    (std::array::from_fn(|i| &rows[i.min(count - 1) * stride..][..stride]), count)
 }
 
 impl Totals {
@@ -217,7 +230,7 @@ impl Totals {
         let y = f64::from(label);
         self.cost += example_cost(z, y);
         let exact = (sigmoid(z) - y) * DZ_UNITS + self.carry;
-        let dz = exact.round().clamp(-32767.0, 32767.0);
+        let dz = exact.round_ties_even().clamp(-32767.0, 32767.0);
         self.carry = exact - dz;
         self.dz += dz as i64;
         dz as i16
@@ -235,15 +248,15 @@ use simd128::{accumulate, dots};
 mod portable {
     use super::{Weights, GROUP, SEGMENT};
 
-    /// `w · row` for `G` rows at once, reading `w` once, as exact integer sums.
+    /// `w · row` for a group of rows at once, reading `w` once, as exact integer sums.
     #[inline(always)]
-    pub(super) fn dots<const G: usize>(w: &Weights, rows: [&[u8]; G]) -> [f64; G] {
+    pub(super) fn dots(w: &Weights, rows: [&[u8]; GROUP]) -> [f64; GROUP] {
         let n = w.units.len();
         let rows = rows.map(|r| &r[..n]);
-        let mut total = [0i64; G];
+        let mut total = [0i64; GROUP];
         for start in (0..n).step_by(SEGMENT) {
             let units = &w.units[start..(start + SEGMENT).min(n)];
-            for g in 0..G {
+            for g in 0..GROUP {
                 let x = &rows[g][start..start + units.len()];
                 total[g] += i64::from(x.iter().zip(units).map(|(&x, &u)| i32::from(u) * i32::from(x)).sum::<i32>());
             }
@@ -281,23 +294,23 @@ mod simd128 {
         unsafe { v128_load(chunk.as_ptr().cast()) }
     }
 
-    /// `w · row` for `G` rows at once: the portable code's integer sums, 8 products per step.
+    /// `w · row` for a group of rows at once: the portable code's integer sums, 8 products per step.
     #[inline(always)]
-    pub(super) fn dots<const G: usize>(w: &Weights, rows: [&[u8]; G]) -> [f64; G] {
+    pub(super) fn dots(w: &Weights, rows: [&[u8]; GROUP]) -> [f64; GROUP] {
         let n = w.units.len();
         let rows = rows.map(|r| &r[..n]);
-        let mut total = [0i64; G];
+        let mut total = [0i64; GROUP];
         for start in (0..n).step_by(SEGMENT) {
-            let mut acc = [i32x4_splat(0); G];
+            let mut acc = [i32x4_splat(0); GROUP];
             for j in (start..(start + SEGMENT).min(n)).step_by(CHUNK) {
                 let units = [load(&w.units[j..j + 8]), load(&w.units[j + 8..j + 16])];
-                for g in 0..G {
+                for g in 0..GROUP {
                     let x = load(&rows[g][j..j + CHUNK]);
                     let dot = i32x4_add(i32x4_dot_i16x8(u16x8_extend_low_u8x16(x), units[0]), i32x4_dot_i16x8(u16x8_extend_high_u8x16(x), units[1]));
                     acc[g] = i32x4_add(acc[g], dot);
                 }
             }
-            for g in 0..G {
+            for g in 0..GROUP {
                 total[g] += lanes(acc[g]);
             }
         }
