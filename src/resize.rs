@@ -121,7 +121,9 @@ fn horizontal(columns: &[f32], width: usize, height: usize, axis: &Axis) -> Vec<
     out
 }
 
-/// image's `clamp` then `FloatNearest` (round half away from zero) to a byte.
+/// image's `clamp` then `FloatNearest` (`f32::round`, half away from zero) to a byte. Written
+/// out because `round` is a libm call in wasm; for 0..=255 this is exact: the fraction
+/// `t - trunc(t)` is computed without rounding error.
 fn to_u8(t: f32) -> u8 {
     let t = if t < 0.0 {
         0.0
@@ -130,7 +132,8 @@ fn to_u8(t: f32) -> u8 {
     } else {
         t
     };
-    t.round() as u8
+    let whole = t as u8;
+    whole + u8::from(t - f32::from(whole) >= 0.5)
 }
 
 #[cfg(test)]
@@ -174,6 +177,20 @@ mod tests {
         for (w, h, nw, nh) in [(125, 94, 32, 80), (10, 10, 97, 3), (500, 375, 64, 64), (64, 200, 64, 64), (200, 64, 64, 64)] {
             same_as_image(&noise(w, h, w * h), nw, nh);
         }
+    }
+
+    #[test]
+    fn rounding_is_f32_round_from_0_to_255() {
+        // Every float near each halfway point, and a sparse sweep of the rest.
+        let near_halves = (0..256).flat_map(|k| {
+            let half = (k as f32 + 0.5).to_bits();
+            half - 2000..half + 2000
+        });
+        for bits in near_halves.chain((0..255.0f32.to_bits()).step_by(4099)) {
+            let t = f32::from_bits(bits);
+            assert_eq!(to_u8(t), t.clamp(0.0, 255.0).round() as u8, "{t}");
+        }
+        assert_eq!((to_u8(-3.0), to_u8(300.0), to_u8(255.0)), (0, 255, 255));
     }
 
     #[test]

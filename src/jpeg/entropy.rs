@@ -8,7 +8,7 @@
 //! streams) this returns `None` and the caller lets jpeg-decoder decide.
 
 /// Bits looked up at once; longer codes (rare) take the slow path.
-const LOOKAHEAD: u32 = 10;
+const LOOKAHEAD: u32 = 11;
 
 /// Natural (row-major) position of each zigzag index.
 pub const UNZIGZAG: [u8; 64] = [
@@ -19,8 +19,9 @@ pub const UNZIGZAG: [u8; 64] = [
 
 /// One Huffman table, built as jpeg-decoder builds it (JPEG spec, annex C and figure F.15).
 pub struct Huffman {
-    /// Indexed by the next LOOKAHEAD bits: `code length << 8 | symbol`, 0 when the code is longer.
-    lookup: Vec<u16>,
+    /// Indexed by the next LOOKAHEAD bits: `(code length + value bits) << 16 | code length << 8 |
+    /// symbol`, 0 when the code is longer.
+    lookup: Box<[u32; 1 << LOOKAHEAD]>,
     /// Largest code of each length 1..=16 (index = length), -1 when there is none.
     maxcode: [i32; 17],
     /// Index in `values` of a code of each length, minus that code.
@@ -32,7 +33,7 @@ impl Huffman {
     /// A table from a DHT's 16 code counts and its symbols; `None` when the counts over-fill a
     /// length (jpeg-decoder's "bad huffman code length").
     pub fn new(counts: &[u8; 16], values: &[u8]) -> Option<Huffman> {
-        let mut table = Huffman { lookup: vec![0; 1 << LOOKAHEAD], maxcode: [-1; 17], delta: [0; 17], values: values.to_vec() };
+        let mut table = Huffman { lookup: Box::new([0; 1 << LOOKAHEAD]), maxcode: [-1; 17], delta: [0; 17], values: values.to_vec() };
         let mut code = 0u32;
         let mut index = 0usize;
         for length in 1..=16u32 {
@@ -58,7 +59,7 @@ impl Huffman {
         if length <= LOOKAHEAD {
             let spare = LOOKAHEAD - length;
             let start = (code << spare) as usize;
-            let entry = (length as u16) << 8 | u16::from(symbol);
+            let entry = (length + u32::from(symbol & 15)) << 16 | length << 8 | u32::from(symbol);
             self.lookup[start..start + (1 << spare)].fill(entry);
         }
     }
@@ -89,23 +90,9 @@ impl<'a> Bits<'a> {
         Bits { data, pos, buffer: 0, count: 0, marker: None, zeros: 0, broken: false }
     }
 
-    /// Makes at least 57 bits valid: 8 bytes at once when none of them is 0xFF.
-    #[inline(always)]
-    fn refill(&mut self) {
-        if self.marker.is_none() {
-            if let Some(chunk) = self.data.get(self.pos..self.pos + 8) {
-                let word = u64::from_be_bytes(chunk.try_into().unwrap_or_default());
-                if !has_ff_byte(word) {
-                    // The bits of a partial byte beyond `count` are that byte's own: the next
-                    // refill ORs the same bits in again.
-                    self.buffer |= word >> self.count;
-                    let bytes = (63 - self.count) / 8;
-                    self.pos += bytes as usize;
-                    self.count += bytes * 8;
-                    return;
-                }
-            }
-        }
+    /// Makes at least 57 bits valid, byte by byte (near 0xFF bytes and markers).
+    #[inline(never)]
+    fn refill_bytes(&mut self) {
         while self.count <= 56 {
             let byte = self.next_byte();
             self.buffer |= u64::from(byte) << (56 - self.count);
@@ -147,53 +134,6 @@ impl<'a> Bits<'a> {
         }
         self.zeros += 8;
         0
-    }
-
-    #[inline(always)]
-    fn peek(&self, n: u32) -> u32 {
-        (self.buffer >> (64 - n)) as u32
-    }
-
-    #[inline(always)]
-    fn consume(&mut self, n: u32) {
-        self.buffer <<= n;
-        self.count -= n;
-    }
-
-    /// `n` (0..=16) bits as a number; the caller made sure they are there.
-    #[inline(always)]
-    fn take(&mut self, n: u32) -> u32 {
-        if n == 0 {
-            return 0;
-        }
-        let bits = self.peek(n);
-        self.consume(n);
-        bits
-    }
-
-    /// The next Huffman symbol; at least 32 bits must be valid. `None` for a code not in the table.
-    #[inline(always)]
-    fn symbol(&mut self, table: &Huffman) -> Option<u8> {
-        let entry = table.lookup[self.peek(LOOKAHEAD) as usize];
-        if entry != 0 {
-            self.consume(u32::from(entry >> 8));
-            return Some(entry as u8);
-        }
-        self.slow_symbol(table)
-    }
-
-    /// Codes longer than the lookahead, as jpeg-decoder's `decode` finds them.
-    #[cold]
-    fn slow_symbol(&mut self, table: &Huffman) -> Option<u8> {
-        let bits = self.peek(16) as i32;
-        for length in LOOKAHEAD + 1..=16 {
-            let code = bits >> (16 - length);
-            if code <= table.maxcode[length as usize] {
-                self.consume(length);
-                return table.values.get((code + table.delta[length as usize]) as usize).copied();
-            }
-        }
-        None
     }
 
     /// Handles a restart marker RSTn: `Some` when it comes next, after no more than the padding
@@ -238,6 +178,101 @@ impl<'a> Bits<'a> {
         Some((self.marker?, self.pos))
     }
 }
+/// The bit buffer in local variables while a block decodes: in `Bits` behind a reference the
+/// compiler keeps it in memory, and every symbol then waits on a store and a load.
+struct Window {
+    buffer: u64,
+    count: u32,
+}
+
+impl Window {
+    /// Makes at least 32 bits valid, reading from `bits` (which gets the buffer only when the
+    /// byte-by-byte path runs).
+    #[inline(always)]
+    fn fill(&mut self, bits: &mut Bits) {
+        if self.count >= 32 {
+            return;
+        }
+        if bits.marker.is_none() {
+            if let Some(chunk) = bits.data.get(bits.pos..bits.pos + 8) {
+                let word = u64::from_be_bytes(chunk.try_into().unwrap_or_default());
+                if !has_ff_byte(word) {
+                    // The bits of a partial byte beyond `count` are that byte's own: the next
+                    // fill ORs the same bits in again.
+                    self.buffer |= word >> self.count;
+                    let bytes = (63 - self.count) / 8;
+                    bits.pos += bytes as usize;
+                    self.count += bytes * 8;
+                    return;
+                }
+            }
+        }
+        bits.buffer = self.buffer;
+        bits.count = self.count;
+        bits.refill_bytes();
+        self.buffer = bits.buffer;
+        self.count = bits.count;
+    }
+
+    #[inline(always)]
+    fn consume(&mut self, n: u32) {
+        self.buffer <<= n;
+        self.count -= n;
+    }
+
+    /// `n` (0..=16) bits as a number.
+    #[inline(always)]
+    fn take(&mut self, n: u32) -> u32 {
+        if n == 0 {
+            return 0;
+        }
+        let value = (self.buffer >> (64 - n)) as u32;
+        self.consume(n);
+        value
+    }
+
+    /// The next Huffman symbol's lookup entry (at least 16 bits must be valid), from the slow
+    /// path for long codes; `None` for a code not in the table.
+    #[inline(always)]
+    fn entry(&self, table: &Huffman) -> Option<u32> {
+        let entry = table.lookup[(self.buffer >> (64 - LOOKAHEAD)) as usize];
+        if entry != 0 {
+            return Some(entry);
+        }
+        slow_symbol(self.buffer, table)
+    }
+
+    /// The next Huffman symbol, its code consumed.
+    #[inline(always)]
+    fn symbol(&mut self, table: &Huffman) -> Option<u8> {
+        let entry = self.entry(table)?;
+        self.consume((entry >> 8) & 31);
+        Some(entry as u8)
+    }
+
+    /// The next symbol with its value bits consumed too: for coefficients nobody reads.
+    #[inline(always)]
+    fn skip(&mut self, table: &Huffman) -> Option<u8> {
+        let entry = self.entry(table)?;
+        self.consume(entry >> 16);
+        Some(entry as u8)
+    }
+}
+
+/// Codes longer than the lookahead, found as jpeg-decoder's `decode` finds them, as a lookup entry.
+#[cold]
+#[inline(never)]
+fn slow_symbol(buffer: u64, table: &Huffman) -> Option<u32> {
+    let bits = (buffer >> 48) as i32;
+    for length in LOOKAHEAD + 1..=16 {
+        let code = bits >> (16 - length);
+        if code <= table.maxcode[length as usize] {
+            let symbol = *table.values.get((code + table.delta[length as usize]) as usize)?;
+            return Some((length + u32::from(symbol & 15)) << 16 | length << 8 | u32::from(symbol));
+        }
+    }
+    None
+}
 
 /// Whether any byte of `word` is 0xFF.
 #[inline(always)]
@@ -264,28 +299,35 @@ fn extend(bits: u32, n: u32) -> i32 {
 /// `None` for anything jpeg-decoder would reject or might treat differently (see module doc).
 #[inline(always)]
 pub fn decode_block(bits: &mut Bits, dc: &Huffman, ac: &Huffman, predictor: &mut i16, block: &mut [i16; 64], last: usize) -> Option<()> {
-    if bits.count < 32 {
-        bits.refill();
-    }
-    let size = u32::from(bits.symbol(dc)?);
+    let mut w = Window { buffer: bits.buffer, count: bits.count };
+    let result = decode_block_in(&mut w, bits, dc, ac, predictor, block, last);
+    bits.buffer = w.buffer;
+    bits.count = w.count;
+    result
+}
+
+#[inline(always)]
+fn decode_block_in(w: &mut Window, bits: &mut Bits, dc: &Huffman, ac: &Huffman, predictor: &mut i16, block: &mut [i16; 64], last: usize) -> Option<()> {
+    // Each fill leaves at least 32 bits: a code (at most 16) and its value bits (at most 15).
+    w.fill(bits);
+    let size = u32::from(w.symbol(dc)?);
     if size > 11 {
         return None;
     }
-    let diff = extend(bits.take(size), size);
+    let diff = extend(w.take(size), size);
     // jpeg-decoder adds with wrapping (malicious files overflow it).
     *predictor = predictor.wrapping_add(diff as i16);
     block[0] = *predictor;
     let mut k = 1usize;
-    while k < 64 {
-        if bits.count < 32 {
-            bits.refill();
-        }
-        let symbol = bits.symbol(ac)?;
+    // The coefficients the IDCT reads (none at 1/8 scale).
+    while k <= last {
+        w.fill(bits);
+        let symbol = w.symbol(ac)?;
         let (run, size) = (usize::from(symbol >> 4), u32::from(symbol & 15));
         if size == 0 {
             match run {
                 15 => k += 16,
-                0 => break,
+                0 => return Some(()),
                 // An end-of-band run: progressive only; jpeg-decoder would skip blocks.
                 _ => return None,
             }
@@ -296,11 +338,29 @@ pub fn decode_block(bits: &mut Bits, dc: &Huffman, ac: &Huffman, predictor: &mut
             return None;
         }
         if k <= last {
-            block[usize::from(UNZIGZAG[k])] = extend(bits.take(size), size) as i16;
+            block[usize::from(UNZIGZAG[k])] = extend(w.take(size), size) as i16;
         } else {
-            bits.consume(size);
+            w.consume(size);
         }
         k += 1;
+    }
+    // The rest, decoded only to find where the next block starts.
+    while k < 64 {
+        w.fill(bits);
+        let symbol = w.skip(ac)?;
+        let (run, size) = (usize::from(symbol >> 4), symbol & 15);
+        if size == 0 {
+            match run {
+                15 => k += 16,
+                0 => return Some(()),
+                _ => return None,
+            }
+            continue;
+        }
+        k += run + 1;
+        if k > 64 {
+            return None;
+        }
     }
     Some(())
 }
@@ -322,18 +382,19 @@ mod tests {
     fn stuffed_bytes_and_markers_read_as_jpeg_decoder_reads_them() {
         let data = [0x12, 0xff, 0x00, 0x34, 0xff, 0xd9, 0x56];
         let mut bits = Bits::new(&data, 0);
-        bits.refill();
-        assert_eq!(bits.take(8), 0x12);
-        assert_eq!(bits.take(8), 0xff);
-        assert_eq!(bits.take(8), 0x34);
-        assert_eq!(bits.take(16), 0, "zeros after the marker");
+        let mut w = Window { buffer: 0, count: 0 };
+        w.fill(&mut bits);
+        assert_eq!(w.take(8), 0x12);
+        assert_eq!(w.take(8), 0xff);
+        assert_eq!(w.take(8), 0x34);
+        assert_eq!(w.take(16), 0, "zeros after the marker");
         assert_eq!(bits.end(), Some((0xd9, 6)));
     }
 
     #[test]
     fn data_without_a_marker_is_broken() {
         let mut bits = Bits::new(&[1, 2, 3], 0);
-        bits.refill();
+        bits.refill_bytes();
         assert!(bits.broken);
         assert_eq!(bits.end(), None);
     }
