@@ -186,8 +186,8 @@ struct Window {
 }
 
 impl Window {
-    /// Makes at least 32 bits valid, reading from `bits` (which gets the buffer only when the
-    /// byte-by-byte path runs).
+    /// Makes at least 32 bits valid when fewer are, reading from `bits` (which gets the buffer
+    /// only when the byte-by-byte path runs).
     #[inline(always)]
     fn fill(&mut self, bits: &mut Bits) {
         if self.count >= 32 {
@@ -196,14 +196,15 @@ impl Window {
         if bits.marker.is_none() {
             if let Some(chunk) = bits.data.get(bits.pos..bits.pos + 8) {
                 let word = u64::from_be_bytes(chunk.try_into().unwrap_or_default());
-                if !has_ff_byte(word) {
-                    // The bits of a partial byte beyond `count` are that byte's own: the next
-                    // fill ORs the same bits in again.
-                    self.buffer |= word >> self.count;
-                    let bytes = (63 - self.count) / 8;
+                // Whole bytes up to the first 0xFF (stuffing or a marker: the byte-by-byte path).
+                let bytes = ((63 - self.count) / 8).min(ff_bytes(word).leading_zeros() / 8);
+                if bytes > 0 {
+                    self.buffer |= (word & (u64::MAX << (64 - 8 * bytes))) >> self.count;
                     bits.pos += bytes as usize;
                     self.count += bytes * 8;
-                    return;
+                    if self.count >= 32 {
+                        return;
+                    }
                 }
             }
         }
@@ -274,12 +275,13 @@ fn slow_symbol(buffer: u64, table: &Huffman) -> Option<u32> {
     None
 }
 
-/// Whether any byte of `word` is 0xFF.
+/// The top bit of every 0xFF byte of `word`, and no other bit (no carries between bytes).
 #[inline(always)]
-fn has_ff_byte(word: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
+fn ff_bytes(word: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     let x = !word;
-    x.wrapping_sub(ONES) & !x & (ONES << 7) != 0
+    let nonzero = ((x & LOW7) + LOW7) | x;
+    !nonzero & !LOW7
 }
 
 /// F.2.2.1's EXTEND: `bits` (of which there are `n`) as a signed difference.
@@ -370,11 +372,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ff_bytes_are_spotted_anywhere_in_a_word() {
-        assert!(!has_ff_byte(0x00fe_7f80_0102_fefe));
+    fn ff_bytes_are_spotted_exactly() {
+        assert_eq!(ff_bytes(0x00fe_7f80_0102_fefe), 0);
+        assert_eq!(ff_bytes(0xff00_ff00_00ff_ffff), 0x8000_8000_0080_8080);
         for i in 0..8 {
-            assert!(has_ff_byte(0xff << (8 * i)), "byte {i}");
-            assert!(has_ff_byte((0xff << (8 * i)) | 0x0101_0101_0101_0101));
+            assert_eq!(ff_bytes(0xff << (8 * i)), 0x80 << (8 * i), "byte {i}");
+            assert_eq!(ff_bytes((0xff << (8 * i)) | 0x0101_0101_0101_0101), 0x80 << (8 * i));
         }
     }
 
