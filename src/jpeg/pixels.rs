@@ -210,14 +210,14 @@ fn ycbcr_to_rgb(y: u8, cb: u8, cr: u8) -> [u8; 3] {
     ]
 }
 
-/// Dequantises `block` (natural order) and writes its S x S samples at the start of `out`,
-/// `stride` apart: jpeg-decoder's `dequantize_and_idct_block` for S = 1, 2, 4.
+/// Dequantises `block` (natural order) and writes its `scale` x `scale` samples at the start of
+/// `out`, `stride` apart: jpeg-decoder's `dequantize_and_idct_block` for scale 1, 2, 4.
 #[inline(always)]
-pub fn idct<const S: usize>(block: &[i16; 64], quant: &[u16; 64], out: &mut [u8], stride: usize) -> Option<()> {
+pub fn idct(scale: usize, block: &[i16; 64], quant: &[u16; 64], out: &mut [u8], stride: usize) -> Option<()> {
     // The last row must fit; the rows above it then do too.
-    out.get((S - 1) * stride..(S - 1) * stride + S)?;
+    out.get((scale - 1) * stride..(scale - 1) * stride + scale)?;
     let at = |i: usize| i32::from(block[i]) * i32::from(quant[i]);
-    match S {
+    match scale {
         1 => out[0] = clamp(at(0).wrapping_add(128 * 8) / 8),
         2 => idct_2x2([at(0), at(1), at(8), at(9)], out, stride),
         _ => idct_4x4(block, quant, out, stride),
