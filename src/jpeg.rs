@@ -168,7 +168,8 @@ impl Frame {
             h_max,
             v_max,
         };
-        // jpeg-decoder rejects non-integer sampling ratios here, at full size.
+        // jpeg-decoder rejects non-integer sampling ratios here, at full size; this decoder also
+        // declines the rare integer ones it does not port.
         for c in &frame.components {
             pixels::Upsample::choose(c, &frame, usize::from(width), usize::from(height))?;
         }
@@ -295,23 +296,22 @@ impl<'a> Headers<'a> {
         Some(tables)
     }
 
-    /// jpeg-decoder's `determine_color_transform`, for the transforms this decoder supports.
+    /// jpeg-decoder's `determine_color_transform`, for the two this decoder supports (grey, YCbCr).
     fn color_transform(&self) -> Option<pixels::Transform> {
         let frame = self.frame.as_ref()?;
         if frame.components.len() == 1 {
             return Some(pixels::Transform::Grey);
         }
-        let ids: Vec<u8> = frame.components.iter().map(|c| c.id).collect();
-        match ids[..] {
+        let [a, b, c] = &frame.components[..] else { return None };
+        match [a.id, b.id, c.id] {
             [1, 2, 3] => return Some(pixels::Transform::YCbCr),
-            [82, 71, 66] => return Some(pixels::Transform::Rgb),
-            [1, 34, 35] | [114, 103, 98] => return None,
+            // RGB and the big-gamut variants: rare, left to jpeg-decoder.
+            [82, 71, 66] | [1, 34, 35] | [114, 103, 98] => return None,
             _ if self.jfif => return Some(pixels::Transform::YCbCr),
             _ => {}
         }
         match self.adobe_transform {
-            Some(0) => Some(pixels::Transform::Rgb),
-            Some(2) => None,
+            Some(0 | 2) => None,
             _ => Some(pixels::Transform::YCbCr),
         }
     }
@@ -329,7 +329,7 @@ fn decode_scan(headers: &Headers, tables: &ScanTables, data: &[u8], pos: usize, 
         4 => 24,
         _ => return None,
     };
-    let mut planes: Vec<pixels::Plane> = frame.components.iter().map(|c| pixels::Plane::new(frame, c, scale)).collect();
+    let mut planes: Vec<pixels::Plane> = frame.components.iter().map(|c| pixels::Plane::new(frame, c, scale)).collect::<Option<_>>()?;
     let mut units = Vec::with_capacity(frame.components.len());
     for ((component, &(dc, ac)), plane) in frame.components.iter().zip(tables).zip(&mut planes) {
         let quant = headers.quant[component.quant].as_ref()?;

@@ -99,30 +99,21 @@ fn vertical(pixels: &[u8], width: usize, axis: &Axis) -> Vec<f32> {
 }
 
 /// The horizontal pass over the vertical pass's `width` x `height` floats, clamped to 0..=255 and
-/// rounded half away from zero, as image's `FloatNearest` does. The floats are transposed first so
-/// each sum over taps runs over whole columns (vector instructions); every output value still
-/// starts at 0 and adds the same products in the same order.
+/// rounded half away from zero, as image's `FloatNearest` does.
 fn horizontal(columns: &[f32], width: usize, height: usize, axis: &Axis) -> Vec<u8> {
-    let column_len = height * 3;
-    let mut transposed = vec![0.0f32; width * column_len];
-    for (y, row) in columns.chunks_exact(width * 3).enumerate() {
-        for (column, pixel) in transposed.chunks_exact_mut(column_len).zip(row.chunks_exact(3)) {
-            column[y * 3..y * 3 + 3].copy_from_slice(pixel);
-        }
-    }
     let new_width = axis.taps.len();
     let mut out = vec![0u8; new_width * height * 3];
-    let mut sums = vec![0.0f32; column_len];
-    for (x, taps) in axis.taps.iter().enumerate() {
-        sums.fill(0.0);
-        let weights = &axis.weights[taps.start..taps.start + taps.len];
-        for (&w, column) in weights.iter().zip(transposed.chunks_exact(column_len).skip(taps.left)) {
-            for (t, &p) in sums.iter_mut().zip(column) {
-                *t += p * w;
+    for (out_row, row) in out.chunks_exact_mut(new_width * 3).zip(columns.chunks_exact(width * 3)) {
+        for (pixel, taps) in out_row.chunks_exact_mut(3).zip(&axis.taps) {
+            let weights = &axis.weights[taps.start..taps.start + taps.len];
+            let sources = row.chunks_exact(3).skip(taps.left);
+            let mut t = [0.0f32; 3];
+            for (&w, source) in weights.iter().zip(sources) {
+                t[0] += source[0] * w;
+                t[1] += source[1] * w;
+                t[2] += source[2] * w;
             }
-        }
-        for (pixel, t) in out.chunks_exact_mut(new_width * 3).zip(sums.chunks_exact(3)) {
-            for (p, &t) in pixel[x * 3..x * 3 + 3].iter_mut().zip(t) {
+            for (p, t) in pixel.iter_mut().zip(t) {
                 *p = to_u8(t);
             }
         }

@@ -17,18 +17,18 @@ pub struct Plane {
 
 impl Plane {
     /// An empty plane for `component` at `scale` samples per block side.
-    pub fn new(frame: &Frame, component: &Component, scale: usize) -> Plane {
+    pub fn new(frame: &Frame, component: &Component, scale: usize) -> Option<Plane> {
         let blocks_x = frame.mcus_x * component.h;
         let blocks_y = frame.mcus_y * component.v;
         let (out_width, out_height) = output_size(frame, scale);
-        Plane {
+        Some(Plane {
             stride: blocks_x * scale,
             samples: vec![0; blocks_x * blocks_y * scale * scale],
             width: (usize::from(frame.width) * component.h * scale).div_ceil(frame.h_max * 8),
             height: (usize::from(frame.height) * component.v * scale).div_ceil(frame.v_max * 8),
-            // Checked at the frame header; the fallback is never used.
-            upsample: Upsample::choose(component, frame, out_width, out_height).unwrap_or(Upsample::H1V1),
-        }
+            // Checked at the frame header (at full size, which picks the same for sizes above 1).
+            upsample: Upsample::choose(component, frame, out_width, out_height)?,
+        })
     }
 }
 
@@ -42,34 +42,30 @@ fn output_size(frame: &Frame, scale: usize) -> (usize, usize) {
 pub enum Transform {
     Grey,
     YCbCr,
-    Rgb,
 }
 
-/// jpeg-decoder's upsamplers: triangle filters for 2x, nearest neighbour for other ratios.
+/// jpeg-decoder's upsamplers for the common samplings (4:4:4, 4:2:2, 4:2:0); files with others
+/// (4:4:0, 4:1:1, ...) go to jpeg-decoder, which keeps the page's wasm smaller.
 #[derive(Clone, Copy)]
 pub enum Upsample {
     H1V1,
     H2V1,
-    H1V2,
     H2V2,
-    Generic { h: usize, v: usize },
 }
 
 impl Upsample {
-    /// jpeg-decoder's `choose_upsampler`; `None` for a non-integer ratio (which it rejects).
+    /// jpeg-decoder's `choose_upsampler`, for the three kept; `None` for the others.
     pub fn choose(c: &Component, frame: &Frame, out_width: usize, out_height: usize) -> Option<Upsample> {
         let h1 = c.h == frame.h_max || out_width == 1;
         let v1 = c.v == frame.v_max || out_height == 1;
         let h2 = c.h * 2 == frame.h_max;
         let v2 = c.v * 2 == frame.v_max;
-        Some(match (h1, v1, h2, v2) {
-            (true, true, _, _) => Upsample::H1V1,
-            (_, true, true, _) => Upsample::H2V1,
-            (true, _, _, true) => Upsample::H1V2,
-            (_, _, true, true) => Upsample::H2V2,
-            _ if frame.h_max % c.h != 0 || frame.v_max % c.v != 0 => return None,
-            _ => Upsample::Generic { h: frame.h_max / c.h, v: frame.v_max / c.v },
-        })
+        match (h1, v1, h2, v2) {
+            (true, true, _, _) => Some(Upsample::H1V1),
+            (_, true, true, _) => Some(Upsample::H2V1),
+            (false, _, true, true) => Some(Upsample::H2V2),
+            _ => None,
+        }
     }
 
     /// Output row `row` of `plane`, upsampled into `out` (jpeg-decoder's `upsample_row`).
@@ -78,26 +74,11 @@ impl Upsample {
         match self {
             Upsample::H1V1 => out.get_mut(..out_width)?.copy_from_slice(input.get(row * stride..)?.get(..out_width)?),
             Upsample::H2V1 => h2(input.get(row * stride..)?.get(..width)?, out),
-            Upsample::H1V2 => {
-                let (near, far) = near_and_far(row, height);
-                let near = input.get(near * stride..)?.get(..out_width)?;
-                let far = input.get(far * stride..)?.get(..out_width)?;
-                for ((o, &n), &f) in out.get_mut(..out_width)?.iter_mut().zip(near).zip(far) {
-                    *o = ((3 * u32::from(n) + u32::from(f) + 2) >> 2) as u8;
-                }
-            }
             Upsample::H2V2 => {
                 let (near, far) = near_and_far(row, height);
                 let near = input.get(near * stride..)?.get(..width)?;
                 let far = input.get(far * stride..)?.get(..width)?;
                 h2v2(near, far, out)?;
-            }
-            Upsample::Generic { h, v } => {
-                let start = (row / v) * stride;
-                let samples = input.get(start..start + width)?;
-                for (o, &s) in out.get_mut(..width * h)?.chunks_exact_mut(h).zip(samples) {
-                    o.fill(s);
-                }
             }
         }
         Some(())
@@ -163,17 +144,19 @@ pub fn assemble(frame: &Frame, planes: Vec<Plane>, scale: usize, transform: Tran
     let pixels = match transform {
         Transform::Grey => {
             let plane = planes.first()?;
-            let rows = plane.samples.chunks_exact(plane.stride.max(1)).take(height);
-            let pixels: Vec<u8> = rows.flat_map(|row| &row[..width.min(row.len())]).copied().collect();
-            (pixels.len() == width * height).then_some(pixels)?
+            let mut pixels = Vec::with_capacity(width * height);
+            for row in 0..height {
+                pixels.extend_from_slice(plane.samples.get(row * plane.stride..)?.get(..width)?);
+            }
+            pixels
         }
-        Transform::YCbCr | Transform::Rgb => colour(&planes, width, height, transform)?,
+        Transform::YCbCr => colour(&planes, width, height)?,
     };
     Some((u32::try_from(width).ok()?, u32::try_from(height).ok()?, pixels.len() / (width * height), pixels))
 }
 
-/// Three planes upsampled row by row and converted to RGB.
-fn colour(planes: &[Plane], width: usize, height: usize, transform: Transform) -> Option<Vec<u8>> {
+/// Three planes upsampled row by row and converted from YCbCr to RGB.
+fn colour(planes: &[Plane], width: usize, height: usize) -> Option<Vec<u8>> {
     let [a, b, c] = planes else { return None };
     let line_len = planes.iter().map(|p| p.width).max()? * 4;
     let mut lines = [vec![0u8; line_len], vec![0u8; line_len], vec![0u8; line_len]];
@@ -186,17 +169,16 @@ fn colour(planes: &[Plane], width: usize, height: usize, transform: Transform) -
         }
         let [y, cb, cr] = &lines;
         for (((pixel, &y), &cb), &cr) in out_row.chunks_exact_mut(3).zip(y).zip(cb).zip(cr) {
-            let rgb = match transform {
-                Transform::YCbCr => ycbcr_to_rgb(y, cb, cr),
-                _ => [y, cb, cr],
-            };
-            pixel.copy_from_slice(&rgb);
+            pixel.copy_from_slice(&ycbcr_to_rgb(y, cb, cr));
         }
     }
     Some(out)
 }
 
 /// jpeg-decoder's `ycbcr_to_rgb` (ITU-R BT.601 in 20-bit fixed point, after libjpeg-turbo).
+/// Out of line: vectorised copies of it cost the page's wasm more than they save (a few
+/// microseconds a photo).
+#[inline(never)]
 fn ycbcr_to_rgb(y: u8, cb: u8, cr: u8) -> [u8; 3] {
     const SHIFT: i32 = 20;
     let fixed = |x: f32| (x * ((1 << SHIFT) as f32) + 0.5) as i32;
@@ -251,7 +233,9 @@ fn f2f(x: f32) -> i32 {
     (x * 4096.0 + 0.5) as i32
 }
 
-/// jpeg-decoder's `dequantize_and_idct_block_4x4` (after Dugad and Ahuja, via jidctred).
+/// jpeg-decoder's `dequantize_and_idct_block_4x4` (after Dugad and Ahuja, via jidctred). Only
+/// photos under 256 pixels on a side use 1/2 scale: kept out of line, for a smaller wasm.
+#[inline(never)]
 fn idct_4x4(block: &[i16; 64], quant: &[u16; 64], out: &mut [u8], stride: usize) {
     const CONST_BITS: u32 = 12;
     const PASS1_BITS: u32 = 2;
