@@ -44,7 +44,7 @@ fn jpegs(dir: &std::path::Path) -> Option<Vec<Vec<u8>>> {
 
 /// Photos per second through `prepare`: the median of 3 passes after a warm-up pass.
 fn photos_per_s(files: &[Vec<u8>], prepare: fn(&[u8], &str) -> catdog::Result<Vec<u8>>) -> f64 {
-    let mut pass = || {
+    let pass = || {
         let start = Instant::now();
         for bytes in files {
             prepare(bytes, "photo").expect("a catsdogs photo");

@@ -125,13 +125,8 @@ fn horizontal(columns: &[f32], width: usize, height: usize, axis: &Axis) -> Vec<
 /// out because `round` is a libm call in wasm; for 0..=255 this is exact: the fraction
 /// `t - trunc(t)` is computed without rounding error.
 fn to_u8(t: f32) -> u8 {
-    let t = if t < 0.0 {
-        0.0
-    } else if t > 255.0 {
-        255.0
-    } else {
-        t
-    };
+    // f32::clamp is image's `clamp` (`if a < min {min} else if a > max {max} else {a}`).
+    let t = t.clamp(0.0, 255.0);
     let whole = t as u8;
     whole + u8::from(t - f32::from(whole) >= 0.5)
 }

@@ -143,3 +143,23 @@ fn damaged_jpegs_never_panic_and_never_differ() {
         }
     }
 }
+
+/// FNV-1a, to compare prepared bytes with the wasm test's (tests/web.rs) without storing them.
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+}
+
+/// The same photo-like JPEG as tests/web.rs makes: the prepared bytes must be the same natively
+/// and in wasm.
+#[test]
+fn a_generated_jpeg_prepares_to_the_bytes_wasm_gives() {
+    let image = image::RgbImage::from_fn(500, 375, |x, y| image::Rgb([(x / 2) as u8, (y * 2 / 3) as u8, ((x * y) % 251) as u8]));
+    let mut bytes = Cursor::new(Vec::new());
+    image.write_to(&mut bytes, image::ImageFormat::Jpeg).expect("encoding a test JPEG");
+    let prepared = prepare_bytes(bytes.get_ref(), "p.jpg").expect("a JPEG");
+    assert!(prepared == prepare_bytes_reference(bytes.get_ref(), "p.jpg").expect("a JPEG"));
+    assert_eq!(fnv(&prepared), WASM_HASH, "update tests/web.rs too if the test image changes");
+}
+
+/// What tests/web.rs asserts for the same photo in Chromium.
+const WASM_HASH: u64 = 0xff4c_e5db_b9a3_ac25;

@@ -89,7 +89,7 @@ impl Upsample {
 /// f32; for rows below 2^23 this is the same).
 fn near_and_far(row: usize, height: usize) -> (usize, usize) {
     let near = row / 2;
-    let far = if row % 2 == 0 { near.saturating_sub(1) } else { (near + 1).min(height.saturating_sub(1)) };
+    let far = if row.is_multiple_of(2) { near.saturating_sub(1) } else { (near + 1).min(height.saturating_sub(1)) };
     (near, far)
 }
 
@@ -236,6 +236,7 @@ fn f2f(x: f32) -> i32 {
 /// jpeg-decoder's `dequantize_and_idct_block_4x4` (after Dugad and Ahuja, via jidctred). Only
 /// photos under 256 pixels on a side use 1/2 scale: kept out of line, for a smaller wasm.
 #[inline(never)]
+#[allow(clippy::excessive_precision)] // jpeg-decoder's constants, as written there
 fn idct_4x4(block: &[i16; 64], quant: &[u16; 64], out: &mut [u8], stride: usize) {
     const CONST_BITS: u32 = 12;
     const PASS1_BITS: u32 = 2;
