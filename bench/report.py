@@ -38,6 +38,9 @@ def main(out_path):
         print(f"decode + resize to 64x64, {extra.get('photos')} JPEGs: wasm {w:.0f} photos/s, Pillow {p:.0f} photos/s, ratio {w / p:.2f}")
         with open(out_path.replace("results.json", "decode.json"), "w") as f:
             json.dump(extra, f, indent=1)
+    if "native_photos_per_s" in extra:
+        print(f"decode + resize natively: {extra['native_photos_per_s']:.0f} photos/s "
+              f"(jpeg-decoder + image's resize: {extra['native_reference_photos_per_s']:.0f})")
     print(f"written to {out_path}")
 
 

@@ -188,3 +188,17 @@ fn the_loss_chart_draws_curves_and_text_into_a_canvas() {
     let (blue, orange) = (count(&full_all, near(BLUE)), count(&full_all, near(ORANGE)));
     assert!(blue > 200 && orange > 200, "curve pixels: blue {blue}, orange {orange}");
 }
+
+/// The fast JPEG path (catdog::jpeg + catdog::resize) in wasm: the reference path's bytes, and the
+/// bytes it gives natively (tests/jpeg.rs asserts the same hash for the same photo).
+#[wasm_bindgen_test]
+fn a_generated_jpeg_prepares_to_the_bytes_native_gives() {
+    use catdog::image_prep::{prepare_bytes, prepare_bytes_reference};
+    let image = RgbImage::from_fn(500, 375, |x, y| Rgb([(x / 2) as u8, (y * 2 / 3) as u8, ((x * y) % 251) as u8]));
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut bytes, ImageFormat::Jpeg).unwrap();
+    let prepared = prepare_bytes(bytes.get_ref(), "p.jpg").unwrap();
+    assert!(prepared == prepare_bytes_reference(bytes.get_ref(), "p.jpg").unwrap());
+    let fnv = prepared.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    assert_eq!(fnv, 0xff4c_e5db_b9a3_ac25);
+}

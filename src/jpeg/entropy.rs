@@ -1,0 +1,413 @@
+//! The entropy-coded part of a baseline scan: bits, Huffman codes and 8x8 blocks of coefficients.
+//!
+//! This is where jpeg-decoder spends most of its time, so it is the part written for speed: a
+//! 64-bit bit buffer filled eight bytes at a time when no 0xFF is near, 10-bit lookahead tables,
+//! and coefficients the reduced IDCT never reads skipped without being sign-extended or stored
+//! (they are still decoded as symbols, to find the next one). Every bit sequence decodes to what
+//! jpeg-decoder 0.3.2 decodes from it; where jpeg-decoder's own behaviour gets murky (corrupt
+//! streams) this returns `None` and the caller lets jpeg-decoder decide.
+
+/// Bits looked up at once; longer codes (rare) take the slow path.
+const LOOKAHEAD: u32 = 11;
+
+/// Natural (row-major) position of each zigzag index.
+pub const UNZIGZAG: [u8; 64] = [
+    0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28,
+    35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55,
+    62, 63,
+];
+
+/// One Huffman table, built as jpeg-decoder builds it (JPEG spec, annex C and figure F.15).
+pub struct Huffman {
+    /// Indexed by the next LOOKAHEAD bits: `(code length + value bits) << 16 | code length << 8 |
+    /// symbol`, 0 when the code is longer.
+    lookup: Box<[u32; 1 << LOOKAHEAD]>,
+    /// Largest code of each length 1..=16 (index = length), -1 when there is none.
+    maxcode: [i32; 17],
+    /// Index in `values` of a code of each length, minus that code.
+    delta: [i32; 17],
+    values: Vec<u8>,
+}
+
+impl Huffman {
+    /// A table from a DHT's 16 code counts and its symbols; `None` when the counts over-fill a
+    /// length (jpeg-decoder's "bad huffman code length").
+    pub fn new(counts: &[u8; 16], values: &[u8]) -> Option<Huffman> {
+        let mut table = Huffman { lookup: Box::new([0; 1 << LOOKAHEAD]), maxcode: [-1; 17], delta: [0; 17], values: values.to_vec() };
+        let mut code = 0u32;
+        let mut index = 0usize;
+        for length in 1..=16u32 {
+            let count = usize::from(counts[length as usize - 1]);
+            if count > 0 {
+                table.delta[length as usize] = index as i32 - code as i32;
+                for _ in 0..count {
+                    if code >= 1 << length {
+                        return None;
+                    }
+                    table.fill_lookup(code, length, *values.get(index)?);
+                    code += 1;
+                    index += 1;
+                }
+                table.maxcode[length as usize] = code as i32 - 1;
+            }
+            code <<= 1;
+        }
+        Some(table)
+    }
+
+    fn fill_lookup(&mut self, code: u32, length: u32, symbol: u8) {
+        if length <= LOOKAHEAD {
+            let spare = LOOKAHEAD - length;
+            let start = (code << spare) as usize;
+            let entry = (length + u32::from(symbol & 15)) << 16 | length << 8 | u32::from(symbol);
+            self.lookup[start..start + (1 << spare)].fill(entry);
+        }
+    }
+}
+
+/// Reads the entropy-coded bytes of a scan: 0xFF 0x00 is a data 0xFF; any other marker ends the
+/// data, after which zero bits follow (jpeg-decoder's behaviour, which lets a JPEG cut short but
+/// closed with EOI decode with the rest filled in).
+pub struct Bits<'a> {
+    data: &'a [u8],
+    /// Next byte to read.
+    pos: usize,
+    /// Unread bits, first one in the top bit.
+    buffer: u64,
+    /// How many of `buffer`'s top bits are valid.
+    count: u32,
+    /// The marker that ended the data (its second byte), once reached.
+    pub marker: Option<u8>,
+    /// Zero bits added after the marker (still counted in `count` until consumed).
+    zeros: u32,
+    /// The data ran out with no marker, or held something jpeg-decoder rejects: give up.
+    pub broken: bool,
+}
+
+impl<'a> Bits<'a> {
+    /// Reads `data` from `pos`.
+    pub fn new(data: &'a [u8], pos: usize) -> Bits<'a> {
+        Bits { data, pos, buffer: 0, count: 0, marker: None, zeros: 0, broken: false }
+    }
+
+    /// Makes at least 57 bits valid, byte by byte (near 0xFF bytes and markers).
+    #[inline(never)]
+    fn refill_bytes(&mut self) {
+        while self.count <= 56 {
+            let byte = self.next_byte();
+            self.buffer |= u64::from(byte) << (56 - self.count);
+            self.count += 8;
+        }
+    }
+
+    /// The next data byte, handling stuffing and markers byte by byte (jpeg-decoder's `read_bits`).
+    fn next_byte(&mut self) -> u8 {
+        if self.marker.is_some() {
+            self.zeros += 8;
+            return 0;
+        }
+        let Some(&byte) = self.data.get(self.pos) else {
+            self.broken = true;
+            self.marker = Some(0xd9);
+            return 0;
+        };
+        self.pos += 1;
+        if byte != 0xff {
+            return byte;
+        }
+        let mut next = self.data.get(self.pos).copied();
+        if next == Some(0) {
+            self.pos += 1;
+            return 0xff;
+        }
+        while next == Some(0xff) {
+            self.pos += 1;
+            next = self.data.get(self.pos).copied();
+        }
+        match next {
+            Some(marker) if marker != 0 => {
+                self.pos += 1;
+                self.marker = Some(marker);
+            }
+            // Fill bytes then 0x00 (an error in jpeg-decoder) or the end of the data.
+            _ => self.broken = true,
+        }
+        self.zeros += 8;
+        0
+    }
+
+    /// Handles a restart marker RSTn: `Some` when it comes next, after no more than the padding
+    /// bits of the last byte (so jpeg-decoder finds it too), and the bit buffer starts over.
+    pub fn restart(&mut self, n: u8) -> Option<()> {
+        let real_bits = self.count.saturating_sub(self.zeros);
+        if real_bits >= 8 {
+            return None;
+        }
+        if self.marker.is_none() {
+            // The marker must be the very next bytes (with optional fill bytes).
+            while self.data.get(self.pos) == Some(&0xff) && self.data.get(self.pos + 1) == Some(&0xff) {
+                self.pos += 1;
+            }
+            if self.data.get(self.pos) != Some(&0xff) {
+                return None;
+            }
+            self.marker = self.data.get(self.pos + 1).copied();
+            self.pos += 2;
+        }
+        if self.marker != Some(0xd0 + n) {
+            return None;
+        }
+        self.marker = None;
+        self.buffer = 0;
+        self.count = 0;
+        self.zeros = 0;
+        Some(())
+    }
+
+    /// After the last block: the marker that follows the scan and the position after it.
+    pub fn end(mut self) -> Option<(u8, usize)> {
+        if self.broken {
+            return None;
+        }
+        while self.marker.is_none() {
+            let _ = self.next_byte();
+            if self.broken {
+                return None;
+            }
+        }
+        Some((self.marker?, self.pos))
+    }
+}
+/// The bit buffer in local variables while a block decodes: in `Bits` behind a reference the
+/// compiler keeps it in memory, and every symbol then waits on a store and a load.
+struct Window {
+    buffer: u64,
+    count: u32,
+}
+
+impl Window {
+    /// Makes at least 32 bits valid when fewer are, reading from `bits` (which gets the buffer
+    /// only when the byte-by-byte path runs).
+    #[inline(always)]
+    fn fill(&mut self, bits: &mut Bits) {
+        if self.count >= 32 {
+            return;
+        }
+        if bits.marker.is_none() {
+            if let Some(chunk) = bits.data.get(bits.pos..bits.pos + 8) {
+                let word = u64::from_be_bytes(chunk.try_into().unwrap_or_default());
+                // Whole bytes up to the first 0xFF (stuffing or a marker: the byte-by-byte path).
+                let bytes = ((63 - self.count) / 8).min(ff_bytes(word).leading_zeros() / 8);
+                if bytes > 0 {
+                    self.buffer |= (word & (u64::MAX << (64 - 8 * bytes))) >> self.count;
+                    bits.pos += bytes as usize;
+                    self.count += bytes * 8;
+                    if self.count >= 32 {
+                        return;
+                    }
+                }
+            }
+        }
+        bits.buffer = self.buffer;
+        bits.count = self.count;
+        bits.refill_bytes();
+        self.buffer = bits.buffer;
+        self.count = bits.count;
+    }
+
+    #[inline(always)]
+    fn consume(&mut self, n: u32) {
+        self.buffer <<= n;
+        self.count -= n;
+    }
+
+    /// `n` (0..=16) bits as a number.
+    #[inline(always)]
+    fn take(&mut self, n: u32) -> u32 {
+        if n == 0 {
+            return 0;
+        }
+        let value = (self.buffer >> (64 - n)) as u32;
+        self.consume(n);
+        value
+    }
+
+    /// The next Huffman symbol's lookup entry (at least 16 bits must be valid), from the slow
+    /// path for long codes; `None` for a code not in the table.
+    #[inline(always)]
+    fn entry(&self, table: &Huffman) -> Option<u32> {
+        let entry = table.lookup[(self.buffer >> (64 - LOOKAHEAD)) as usize];
+        if entry != 0 {
+            return Some(entry);
+        }
+        slow_symbol(self.buffer, table)
+    }
+
+    /// The next Huffman symbol, its code consumed.
+    #[inline(always)]
+    fn symbol(&mut self, table: &Huffman) -> Option<u8> {
+        let entry = self.entry(table)?;
+        self.consume((entry >> 8) & 31);
+        Some(entry as u8)
+    }
+
+    /// The next symbol with its value bits consumed too: for coefficients nobody reads.
+    #[inline(always)]
+    fn skip(&mut self, table: &Huffman) -> Option<u8> {
+        let entry = self.entry(table)?;
+        self.consume(entry >> 16);
+        Some(entry as u8)
+    }
+}
+
+/// Codes longer than the lookahead, found as jpeg-decoder's `decode` finds them, as a lookup entry.
+#[cold]
+#[inline(never)]
+fn slow_symbol(buffer: u64, table: &Huffman) -> Option<u32> {
+    let bits = (buffer >> 48) as i32;
+    for length in LOOKAHEAD + 1..=16 {
+        let code = bits >> (16 - length);
+        if code <= table.maxcode[length as usize] {
+            let symbol = *table.values.get((code + table.delta[length as usize]) as usize)?;
+            return Some((length + u32::from(symbol & 15)) << 16 | length << 8 | u32::from(symbol));
+        }
+    }
+    None
+}
+
+/// The top bit of every 0xFF byte of `word`, and no other bit (no carries between bytes).
+#[inline(always)]
+fn ff_bytes(word: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let x = !word;
+    let nonzero = ((x & LOW7) + LOW7) | x;
+    !nonzero & !LOW7
+}
+
+/// F.2.2.1's EXTEND: `bits` (of which there are `n`) as a signed difference.
+#[inline(always)]
+fn extend(bits: u32, n: u32) -> i32 {
+    if n == 0 {
+        0
+    } else if bits < 1 << (n - 1) {
+        bits as i32 - (1 << n) + 1
+    } else {
+        bits as i32
+    }
+}
+
+/// Decodes one block into `block` (natural order), keeping only zigzag indices `0..=last`; the
+/// others are decoded as symbols and skipped. `block` must be zero at those indices on entry.
+/// `None` for anything jpeg-decoder would reject or might treat differently (see module doc).
+#[inline(always)]
+pub fn decode_block(bits: &mut Bits, dc: &Huffman, ac: &Huffman, predictor: &mut i16, block: &mut [i16; 64], last: usize) -> Option<()> {
+    let mut w = Window { buffer: bits.buffer, count: bits.count };
+    let result = decode_block_in(&mut w, bits, dc, ac, predictor, block, last);
+    bits.buffer = w.buffer;
+    bits.count = w.count;
+    result
+}
+
+#[inline(always)]
+fn decode_block_in(w: &mut Window, bits: &mut Bits, dc: &Huffman, ac: &Huffman, predictor: &mut i16, block: &mut [i16; 64], last: usize) -> Option<()> {
+    // Each fill leaves at least 32 bits: a code (at most 16) and its value bits (at most 15).
+    w.fill(bits);
+    let size = u32::from(w.symbol(dc)?);
+    if size > 11 {
+        return None;
+    }
+    let diff = extend(w.take(size), size);
+    // jpeg-decoder adds with wrapping (malicious files overflow it).
+    *predictor = predictor.wrapping_add(diff as i16);
+    block[0] = *predictor;
+    let mut k = 1usize;
+    // The coefficients the IDCT reads (none at 1/8 scale).
+    while k <= last {
+        w.fill(bits);
+        let symbol = w.symbol(ac)?;
+        let (run, size) = (usize::from(symbol >> 4), u32::from(symbol & 15));
+        if size == 0 {
+            match run {
+                15 => k += 16,
+                0 => return Some(()),
+                // An end-of-band run: progressive only; jpeg-decoder would skip blocks.
+                _ => return None,
+            }
+            continue;
+        }
+        k += run;
+        if k > 63 {
+            return None;
+        }
+        if k <= last {
+            block[usize::from(UNZIGZAG[k])] = extend(w.take(size), size) as i16;
+        } else {
+            w.consume(size);
+        }
+        k += 1;
+    }
+    // The rest, decoded only to find where the next block starts.
+    while k < 64 {
+        w.fill(bits);
+        let symbol = w.skip(ac)?;
+        let (run, size) = (usize::from(symbol >> 4), symbol & 15);
+        if size == 0 {
+            match run {
+                15 => k += 16,
+                0 => return Some(()),
+                _ => return None,
+            }
+            continue;
+        }
+        k += run + 1;
+        if k > 64 {
+            return None;
+        }
+    }
+    Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ff_bytes_are_spotted_exactly() {
+        assert_eq!(ff_bytes(0x00fe_7f80_0102_fefe), 0);
+        assert_eq!(ff_bytes(0xff00_ff00_00ff_ffff), 0x8000_8000_0080_8080);
+        for i in 0..8 {
+            assert_eq!(ff_bytes(0xff << (8 * i)), 0x80 << (8 * i), "byte {i}");
+            assert_eq!(ff_bytes((0xff << (8 * i)) | 0x0101_0101_0101_0101), 0x80 << (8 * i));
+        }
+    }
+
+    #[test]
+    fn stuffed_bytes_and_markers_read_as_jpeg_decoder_reads_them() {
+        let data = [0x12, 0xff, 0x00, 0x34, 0xff, 0xd9, 0x56];
+        let mut bits = Bits::new(&data, 0);
+        let mut w = Window { buffer: 0, count: 0 };
+        w.fill(&mut bits);
+        assert_eq!(w.take(8), 0x12);
+        assert_eq!(w.take(8), 0xff);
+        assert_eq!(w.take(8), 0x34);
+        assert_eq!(w.take(16), 0, "zeros after the marker");
+        assert_eq!(bits.end(), Some((0xd9, 6)));
+    }
+
+    #[test]
+    fn data_without_a_marker_is_broken() {
+        let mut bits = Bits::new(&[1, 2, 3], 0);
+        bits.refill_bytes();
+        assert!(bits.broken);
+        assert_eq!(bits.end(), None);
+    }
+
+    #[test]
+    fn over_full_code_counts_are_rejected() {
+        let mut counts = [0u8; 16];
+        counts[0] = 3; // three 1-bit codes
+        assert!(Huffman::new(&counts, &[1, 2, 3]).is_none());
+        counts[0] = 2;
+        assert!(Huffman::new(&counts, &[1]).is_none(), "fewer symbols than codes");
+    }
+}
