@@ -286,29 +286,29 @@ mod simd128 {
 
     use super::{Weights, CHUNK, GROUP, SEGMENT};
 
-    /// Loads 16 bytes. SAFETY of the `unsafe` inside: the slice is checked to hold 16 bytes, and
-    /// `v128_load` reads unaligned memory, so the read stays inside the slice.
-    #[inline(always)]
-    fn load<T>(chunk: &[T]) -> v128 {
-        assert_eq!(std::mem::size_of_val(chunk), 16);
-        unsafe { v128_load(chunk.as_ptr().cast()) }
-    }
-
     /// `w · row` for a group of rows at once: the portable code's integer sums, 8 products per step.
     #[inline(always)]
     pub(super) fn dots(w: &Weights, rows: [&[u8]; GROUP]) -> [f64; GROUP] {
         let n = w.units.len();
-        let rows = rows.map(|r| &r[..n]);
+        // Checked once here so the loop's loads need no bounds checks of their own.
+        assert!(n.is_multiple_of(CHUNK) && rows.iter().all(|r| r.len() >= n));
+        let (units, rows) = (w.units.as_ptr(), rows.map(|r| r.as_ptr()));
         let mut total = [0i64; GROUP];
         for start in (0..n).step_by(SEGMENT) {
             let mut acc = [i32x4_splat(0); GROUP];
-            for j in (start..(start + SEGMENT).min(n)).step_by(CHUNK) {
-                let units = [load(&w.units[j..j + 8]), load(&w.units[j + 8..j + 16])];
-                for g in 0..GROUP {
-                    let x = load(&rows[g][j..j + CHUNK]);
-                    let dot = i32x4_add(i32x4_dot_i16x8(u16x8_extend_low_u8x16(x), units[0]), i32x4_dot_i16x8(u16x8_extend_high_u8x16(x), units[1]));
-                    acc[g] = i32x4_add(acc[g], dot);
+            let mut j = start;
+            while j < (start + SEGMENT).min(n) {
+                // SAFETY: j + CHUNK <= n, and `units` and every row hold at least n items;
+                // `v128_load` reads unaligned memory.
+                unsafe {
+                    let units = [v128_load(units.add(j).cast()), v128_load(units.add(j + 8).cast())];
+                    for g in 0..GROUP {
+                        let x = v128_load(rows[g].add(j).cast());
+                        let dot = i32x4_add(i32x4_dot_i16x8(u16x8_extend_low_u8x16(x), units[0]), i32x4_dot_i16x8(u16x8_extend_high_u8x16(x), units[1]));
+                        acc[g] = i32x4_add(acc[g], dot);
+                    }
                 }
+                j += CHUNK;
             }
             for g in 0..GROUP {
                 total[g] += lanes(acc[g]);
@@ -327,27 +327,34 @@ mod simd128 {
     /// `i32x4.dot_i16x8_s` gives `dz[a] x[a][j] + dz[b] x[b][j]` for four features `j`.
     #[inline(always)]
     pub(super) fn accumulate(block: &mut [i32], dz: [i16; GROUP], rows: [&[u8]; GROUP]) {
-        let rows = rows.map(|r| &r[..block.len()]);
+        let n = block.len();
+        assert!(n.is_multiple_of(CHUNK) && rows.iter().all(|r| r.len() >= n));
+        let (sums, rows) = (block.as_mut_ptr(), rows.map(|r| r.as_ptr()));
         let pairs: [v128; GROUP / 2] = std::array::from_fn(|p| {
             let (a, b) = (dz[2 * p], dz[2 * p + 1]);
             i16x8(a, b, a, b, a, b, a, b)
         });
-        for (j, bc) in block.chunks_exact_mut(CHUNK).enumerate() {
-            let mut s: [v128; 4] = std::array::from_fn(|k| load(&bc[4 * k..4 * (k + 1)]));
-            for (p, &dz) in pairs.iter().enumerate() {
-                let a = load(&rows[2 * p][j * CHUNK..(j + 1) * CHUNK]);
-                let b = load(&rows[2 * p + 1][j * CHUNK..(j + 1) * CHUNK]);
-                let low = i8x16_shuffle::<0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23>(a, b);
-                let high = i8x16_shuffle::<8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31>(a, b);
-                let x = [u16x8_extend_low_u8x16(low), u16x8_extend_high_u8x16(low), u16x8_extend_low_u8x16(high), u16x8_extend_high_u8x16(high)];
-                for k in 0..4 {
-                    s[k] = i32x4_add(s[k], i32x4_dot_i16x8(x[k], dz));
+        let mut j = 0;
+        while j < n {
+            // SAFETY: j + CHUNK <= n, `block` and every row hold at least n items, and `block` is
+            // borrowed mutably here; `v128_load`/`v128_store` access unaligned memory.
+            unsafe {
+                let mut s: [v128; 4] = std::array::from_fn(|k| v128_load(sums.add(j + 4 * k).cast()));
+                for (p, &dz) in pairs.iter().enumerate() {
+                    let a = v128_load(rows[2 * p].add(j).cast());
+                    let b = v128_load(rows[2 * p + 1].add(j).cast());
+                    let low = i8x16_shuffle::<0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23>(a, b);
+                    let high = i8x16_shuffle::<8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31>(a, b);
+                    let x = [u16x8_extend_low_u8x16(low), u16x8_extend_high_u8x16(low), u16x8_extend_low_u8x16(high), u16x8_extend_high_u8x16(high)];
+                    for k in 0..4 {
+                        s[k] = i32x4_add(s[k], i32x4_dot_i16x8(x[k], dz));
+                    }
+                }
+                for (k, &sum) in s.iter().enumerate() {
+                    v128_store(sums.add(j + 4 * k).cast(), sum);
                 }
             }
-            for (k, out) in bc.chunks_exact_mut(4).enumerate() {
-                // SAFETY: `out` is 4 integers (16 bytes) of `block`, borrowed mutably here.
-                unsafe { v128_store(out.as_mut_ptr().cast(), s[k]) };
-            }
+            j += CHUNK;
         }
     }
 }
