@@ -3,14 +3,14 @@
 //!
 //! Each byte `q` stands for the feature `scale * q + offset` (for photos `q / 255`), and the
 //! scale is folded into the weights, so no float copy of the photos exists. Photos go through in
-//! groups of [`GROUP`]: one pass over the weights gives the logits of the group as exact integer
-//! dot products (see [`Weights`]), then, while the group's bytes are still in cache, one pass adds
-//! `(a - y) q` of all of them into an integer gradient block, with `a - y` rounded to a multiple
-//! of 1/[`DZ_UNITS`], each photo's rounding carried into the next so that their sum stays within
-//! half a unit (the only rounding of the gradient). Blocks of [`BLOCK`] photos are added into a
-//! float64 total. Integer sums do not depend on their order, so
-//! the wasm SIMD128 code and the plain Rust (native, or wasm without SIMD) give the same numbers
-//! (only the float64 `exp` and `ln_1p` of each photo's cost come from different maths libraries).
+//! groups of [`GROUP`]: one pass over the weights, rounded to 16-bit integers (see [`Weights`]),
+//! gives the logits of the group as integer dot products; then, while the group's bytes are
+//! still in cache, one pass adds `(a - y) q` of all of them into an integer gradient block, with
+//! `a - y` rounded to a multiple of 1/[`DZ_UNITS`], each photo's rounding carried into the next so
+//! that their sum stays within half a unit. Blocks of [`BLOCK`] photos are added into a float64
+//! total. Integer sums do not depend on their order, so the wasm SIMD128 code and the plain Rust
+//! (native, or wasm without SIMD) give the same numbers (only the float64 `exp` and `ln_1p` of
+//! each photo's cost come from different maths libraries).
 
 use crate::dataset::Dataset;
 use crate::model::{example_cost, sigmoid, Gradients, Model};
@@ -237,7 +237,7 @@ impl Totals {
     }
 }
 
-// `dots` and `accumulate` do the work; both versions add in the same order.
+// `dots` and `accumulate` do the work; both versions give the same integer sums.
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 use portable::{accumulate, dots};
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
