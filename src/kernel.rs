@@ -121,6 +121,11 @@ impl FastObjective {
     pub fn labels(&self) -> &[u8] {
         &self.labels
     }
+
+    /// Each example's bytes (without the padding), in order.
+    pub fn rows(&self) -> impl Iterator<Item = &[u8]> {
+        self.levels.chunks_exact(self.stride).map(|row| &row[..self.features])
+    }
 }
 
 impl Objective for FastObjective {

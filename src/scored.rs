@@ -1,13 +1,15 @@
 //! One part of a training run's split (its training or its held-out photos) as the rows that
 //! score a model on it: accuracy, cost and the photos classified wrong.
 //!
-//! Raw photos stay bytes and are read by the fast kernel's integer dot products: 12,288 bytes a
-//! photo, where float64 features would take 98,304 (a gigabyte at 10,000 photos). Other feature
-//! kinds are a few hundred standardised float64 values a photo, so they are kept as rows.
+//! Raw photos stay bytes: 12,288 bytes a photo, where float64 features would take 98,304 (a
+//! gigabyte at 10,000 photos). A run on the fast kernel scores them with the kernel's integer dot
+//! products; a run on the float64 reference scores them as the reference would, one float64 row
+//! at a time, so its numbers do not depend on the kernel's rounding. Other feature kinds are a
+//! few hundred standardised float64 values a photo, so they are kept as rows.
 
 use std::rc::Rc;
 
-use ndarray::Array2;
+use ndarray::{Array1, Array2};
 
 use crate::kernel::FastObjective;
 use crate::metrics::accuracy;
@@ -24,15 +26,24 @@ pub struct Scored {
 
 enum Rows {
     /// The photos' bytes, shared with the trainer when it trains on the same photos.
-    Bytes(Rc<FastObjective>),
+    Bytes { rows: Rc<FastObjective>, logits: Logits },
     /// Feature rows with their labels.
     Floats { x: Array2<f64>, labels: Vec<u8> },
 }
 
+/// How the logits of photos kept as bytes are computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Logits {
+    /// The fast kernel's integer dot products (weights rounded to 16 bits), for runs it trains.
+    Kernel,
+    /// Float64 rows of byte / 255, the reference's features, for runs the reference trains.
+    Float64,
+}
+
 impl Scored {
-    /// Photos `indices` as bytes.
-    pub fn bytes(indices: Vec<usize>, rows: Rc<FastObjective>) -> Scored {
-        Scored { indices, rows: Rows::Bytes(rows) }
+    /// Photos `indices` as bytes (each byte meaning byte / 255), scored as `logits` says.
+    pub fn bytes(indices: Vec<usize>, rows: Rc<FastObjective>, logits: Logits) -> Scored {
+        Scored { indices, rows: Rows::Bytes { rows, logits } }
     }
 
     /// Photos `indices` as feature rows (one per photo, in the same order) with their labels.
@@ -48,7 +59,7 @@ impl Scored {
     /// Their labels, in the same order.
     pub fn labels(&self) -> &[u8] {
         match &self.rows {
-            Rows::Bytes(rows) => rows.labels(),
+            Rows::Bytes { rows, .. } => rows.labels(),
             Rows::Floats { labels, .. } => labels,
         }
     }
@@ -67,7 +78,7 @@ impl Scored {
     #[cfg(test)]
     pub fn floats_x(&self) -> Option<&Array2<f64>> {
         match &self.rows {
-            Rows::Bytes(_) => None,
+            Rows::Bytes { .. } => None,
             Rows::Floats { x, .. } => Some(x),
         }
     }
@@ -75,7 +86,11 @@ impl Scored {
     /// Each photo's logit under `model`.
     fn logits(&self, model: &Model) -> Result<Vec<f64>> {
         match &self.rows {
-            Rows::Bytes(rows) => rows.logits(model),
+            Rows::Bytes { rows, logits: Logits::Kernel } => rows.logits(model),
+            Rows::Bytes { rows, .. } if rows.features() != model.features() => {
+                Err(Error::MismatchedShapes { what: "model weights", expected: rows.features(), actual: model.features() })
+            }
+            Rows::Bytes { rows, logits: Logits::Float64 } => Ok(float64_logits(rows, model)),
             Rows::Floats { x, .. } if x.ncols() != model.features() => {
                 Err(Error::MismatchedShapes { what: "model weights", expected: x.ncols(), actual: model.features() })
             }
@@ -101,6 +116,17 @@ impl Scored {
         let found = probabilities.zip(self.labels()).zip(&self.indices);
         Ok(found.filter(|((p, &label), _)| u8::from(*p > 0.5) != label).map(|((p, _), &index)| (index, p)).collect())
     }
+}
+
+/// Each photo's logit from the float64 row the reference trains on (raw features: byte / 255), one row at a time, so no float copy of all the photos is held.
+fn float64_logits(rows: &FastObjective, model: &Model) -> Vec<f64> {
+    let value: [f64; 256] = std::array::from_fn(|q| q as f64 / 255.0);
+    let mut x = Array1::zeros(rows.features());
+    let logit = |row: &[u8]| {
+        x.iter_mut().zip(row).for_each(|(v, &q)| *v = value[usize::from(q)]);
+        model.logit(x.view())
+    };
+    rows.rows().map(logit).collect()
 }
 
 /// The fast objective of the training photos, shared by the trainer (which owns its objective)

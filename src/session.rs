@@ -22,7 +22,7 @@ use crate::image_prep::{prepare_bytes, prepare_rgba, FEATURES};
 use crate::kernel::FastObjective;
 use crate::labels::Classes;
 use crate::model_file::{self, SavedModel, TrainingInfo};
-use crate::scored::{Scored, SharedBytes};
+use crate::scored::{Logits, Scored, SharedBytes};
 use crate::standardize::{self, Standardizer};
 use crate::train::{Init, Objective, Settings, Trainer};
 use crate::weights::weight_picture;
@@ -213,12 +213,12 @@ impl Session {
         let (objective, standardizer, train) = match path {
             TrainingPath::Bytes => {
                 let rows = Rc::new(self.bytes(&train_idx)?);
-                (Box::new(SharedBytes(rows.clone())) as Box<dyn Objective>, None, Scored::bytes(train_idx, rows))
+                (Box::new(SharedBytes(rows.clone())) as Box<dyn Objective>, None, Scored::bytes(train_idx, rows, Logits::Kernel))
             }
             TrainingPath::Float64 => self.float64_objective(&spec, train_idx, &options)?,
         };
         let trainer = Trainer::new(objective, options.init.model(spec.features()), settings)?;
-        let test = self.scored(&spec, standardizer.as_ref(), test_idx)?;
+        let test = self.scored(&spec, standardizer.as_ref(), test_idx, path)?;
         self.run = Some(Run { trainer, init: options.init, spec, standardizer, l2: options.l2, flip: options.flip, path, train, test, test_costs: Vec::new() });
         self.loaded = None;
         Ok(())
@@ -241,7 +241,7 @@ impl Session {
         let copies = if options.flip { 2 } else { 1 };
         let fit_y = Array1::from_iter((0..copies).flat_map(|_| labels.iter().map(|&l| f64::from(l))));
         let train = match spec.kind {
-            FeatureKind::Raw => Scored::bytes(train_idx.clone(), Rc::new(self.bytes(&train_idx)?)),
+            FeatureKind::Raw => Scored::bytes(train_idx.clone(), Rc::new(self.bytes(&train_idx)?), Logits::Float64),
             // The first rows are the photos themselves; mirrored copies follow.
             _ => Scored::floats(train_idx, fit_x.slice(s![..labels.len(), ..]).to_owned(), labels),
         };
@@ -256,11 +256,13 @@ impl Session {
         FastObjective::from_levels(levels, &self.labels_of(indices), FEATURES, 1.0 / 255.0, 0.0)
     }
 
-    /// The scoring of photos `indices`: bytes for raw pixels, else standardised feature rows.
-    fn scored(&mut self, spec: &FeatureSpec, standardizer: Option<&Standardizer>, indices: Vec<usize>) -> Result<Scored> {
+    /// The scoring of photos `indices`: bytes for raw pixels (read as the run's training path
+    /// reads them), else standardised feature rows.
+    fn scored(&mut self, spec: &FeatureSpec, standardizer: Option<&Standardizer>, indices: Vec<usize>, path: TrainingPath) -> Result<Scored> {
         if spec.kind == FeatureKind::Raw && !indices.is_empty() {
             let rows = Rc::new(self.bytes(&indices)?);
-            return Ok(Scored::bytes(indices, rows));
+            let logits = if path == TrainingPath::Bytes { Logits::Kernel } else { Logits::Float64 };
+            return Ok(Scored::bytes(indices, rows, logits));
         }
         let mut x = self.matrix(spec, &indices, false)?;
         if let Some(s) = standardizer {
@@ -736,6 +738,26 @@ mod tests {
         let labels: Vec<u8> = y.iter().map(|&v| v as u8).collect();
         assert_eq!(s.train_accuracy().unwrap(), accuracy(&model.predict(x.view()), &labels));
         assert!(run.train.floats_x().is_none() && run.test.floats_x().is_none());
+    }
+
+    #[test]
+    fn reference_runs_on_raw_pixels_are_scored_exactly_as_float64_rows() {
+        // λ and flips train on the float64 reference; its scoring must not go through the
+        // kernel's 16-bit weights, whose rounding could move a photo across the boundary.
+        let mut s = striped_session(6);
+        s.start(RunOptions { learning_rate: 0.01, l2: 0.5, flip: true, ..options(15) }).unwrap();
+        s.steps(15).unwrap();
+        let run = s.run.as_ref().unwrap();
+        assert_eq!(run.path, TrainingPath::Float64);
+        let model = run.trainer.model();
+        for part in [&run.train, &run.test] {
+            let (x, y) = float_rows(&s, part.indices());
+            let rows = Scored::floats(part.indices().to_vec(), x, y.iter().map(|&v| v as u8).collect());
+            assert_eq!(part.cost(model).unwrap().to_bits(), rows.cost(model).unwrap().to_bits());
+            assert_eq!(part.accuracy(model).unwrap(), rows.accuracy(model).unwrap());
+            assert_eq!(part.wrong(model).unwrap(), rows.wrong(model).unwrap());
+            assert!(part.floats_x().is_none(), "kept as bytes");
+        }
     }
 
     #[test]
