@@ -105,11 +105,48 @@ fn generated_jpegs_decode_to_jpeg_decoders_pixels() {
     }
 }
 
+/// A test JPEG from jpeg-encoder, which writes what the image crate's encoder never does.
+fn layout_jpeg(width: u16, height: u16, sampling: jpeg_encoder::SamplingFactor, restart: u16, optimized: bool, progressive: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut out, 85);
+    encoder.set_sampling_factor(sampling);
+    encoder.set_restart_interval(restart);
+    encoder.set_optimized_huffman_tables(optimized);
+    encoder.set_progressive(progressive);
+    encoder.encode(&pattern(width.into(), height.into(), 3), width, height, jpeg_encoder::ColorType::Rgb).expect("encoding a test JPEG");
+    out
+}
+
+/// Every chroma sampling jpeg-encoder writes, restart intervals of 1 and 7 MCUs, and optimised
+/// Huffman tables (which it writes as one scan per component): whatever the fast decoder takes
+/// gives jpeg-decoder's pixels, and it takes the single-scan 4:4:4, 4:2:2 and 4:2:0 files, with
+/// or without restarts. The rest (other samplings, several scans, progressive) go to jpeg-decoder.
+#[test]
+fn jpegs_of_every_layout_decode_to_jpeg_decoders_pixels() {
+    use jpeg_encoder::SamplingFactor::*;
+    for (width, height) in [(500, 375), (333, 257), (130, 1001)] {
+        for sampling in [F_1_1, F_2_1, F_1_2, F_2_2, F_4_1, F_4_2, F_1_4, F_2_4] {
+            for (restart, optimized) in [(0, false), (1, false), (7, false), (0, true), (7, true)] {
+                let bytes = layout_jpeg(width, height, sampling, restart, optimized, false);
+                let what = format!("{width}x{height} {sampling:?} restart {restart} optimized {optimized}");
+                let common = !optimized && matches!(sampling, F_1_1 | F_2_1 | F_2_2);
+                assert!(check(&bytes, &what) || !common, "{what}: not taken by the fast decoder");
+                assert!(prepare_bytes(&bytes, &what).unwrap() == prepare_bytes_reference(&bytes, &what).unwrap(), "{what}: prepared bytes differ");
+            }
+        }
+    }
+    let progressive = layout_jpeg(500, 375, F_2_2, 0, false, true);
+    assert!(!check(&progressive, "progressive"), "a progressive JPEG went through the baseline decoder");
+    assert!(prepare_bytes(&progressive, "p").unwrap() == prepare_bytes_reference(&progressive, "p").unwrap());
+}
+
 /// Seeded damage: truncations at many offsets and flipped bytes never panic, and whatever the fast
 /// decoder accepts is what jpeg-decoder gives.
 #[test]
 fn damaged_jpegs_never_panic_and_never_differ() {
-    let mut originals = vec![image_crate_jpeg(300, 200, 3, 90), image_crate_jpeg(257, 140, 1, 60)];
+    // The third has a restart marker every 3 MCUs, the restart path's damage too.
+    let restarts = layout_jpeg(300, 200, jpeg_encoder::SamplingFactor::F_2_1, 3, false, false);
+    let mut originals = vec![image_crate_jpeg(300, 200, 3, 90), image_crate_jpeg(257, 140, 1, 60), restarts];
     if let Some(dir) = common::shared("data/catsdogs") {
         originals.extend(photos(&dir).iter().take(3).map(|p| std::fs::read(p).expect("a photo")));
     }
