@@ -119,6 +119,7 @@ fn h2(input: &[u8], out: &mut [u8]) {
 fn h2v2(near: &[u8], far: &[u8], out: &mut [u8]) -> Option<()> {
     let width = near.len();
     let out = out.get_mut(..2 * width)?;
+    let far = far.get(..width)?;
     let mix = |i: usize| 3 * u32::from(near[i]) + u32::from(far[i]);
     if width == 1 {
         let value = ((mix(0) + 2) >> 2) as u8;
@@ -128,7 +129,11 @@ fn h2v2(near: &[u8], far: &[u8], out: &mut [u8]) -> Option<()> {
     }
     let mut t1 = mix(0);
     out[0] = ((t1 + 2) >> 2) as u8;
-    for i in 1..width {
+    let first = h2v2_inner(near, far, out);
+    if first > 1 {
+        t1 = mix(first - 1);
+    }
+    for i in first..width {
         let t0 = t1;
         t1 = mix(i);
         out[i * 2 - 1] = ((3 * t0 + t1 + 8) >> 4) as u8;
@@ -136,6 +141,45 @@ fn h2v2(near: &[u8], far: &[u8], out: &mut [u8]) -> Option<()> {
     }
     out[width * 2 - 1] = ((t1 + 2) >> 2) as u8;
     Some(())
+}
+
+/// Nothing done here: [`h2v2`]'s loop writes `out[2i - 1]` and `out[2i]` from `i = 1`.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+fn h2v2_inner(_near: &[u8], _far: &[u8], _out: &mut [u8]) -> usize {
+    1
+}
+
+/// [`h2v2`]'s loop eight `i` at a time, in u16 lanes (at most 4 * 1020 + 8 before the shift):
+/// writes `out[2i - 1]` and `out[2i]` for `i` from 1 up to the returned index. The last eight may
+/// overlap the ones before (the same bytes written again). `near`, `far` are `out.len() / 2` long.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+fn h2v2_inner(near: &[u8], far: &[u8], out: &mut [u8]) -> usize {
+    use core::arch::wasm32::*;
+    let width = near.len();
+    if width < 9 || far.len() != width || out.len() != 2 * width {
+        return 1;
+    }
+    // SAFETY: 8 bytes from i - 1 and from i lie inside `near` and `far` (i + 8 <= width), the 16
+    // bytes from 2i - 1 inside `out` (2i + 15 < 2 * width).
+    let mix = |i: usize| unsafe {
+        let near = u16x8_extend_low_u8x16(v128_load64_zero(near.as_ptr().add(i).cast()));
+        let far = u16x8_extend_low_u8x16(v128_load64_zero(far.as_ptr().add(i).cast()));
+        i16x8_add(i16x8_add(near, i16x8_shl(near, 1)), far)
+    };
+    let eight = i16x8_splat(8);
+    let mut i = 1;
+    while i < width {
+        i = i.min(width - 8);
+        let (t0, t1) = (mix(i - 1), mix(i));
+        let odd = u16x8_shr(i16x8_add(i16x8_add(i16x8_add(t0, i16x8_shl(t0, 1)), t1), eight), 4);
+        let even = u16x8_shr(i16x8_add(i16x8_add(i16x8_add(t1, i16x8_shl(t1, 1)), t0), eight), 4);
+        let bytes = u8x16_narrow_i16x8(odd, even);
+        let pairs = i8x16_shuffle::<0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15>(bytes, bytes);
+        // SAFETY: see above.
+        unsafe { v128_store(out.as_mut_ptr().add(2 * i - 1).cast(), pairs) };
+        i += 8;
+    }
+    width
 }
 
 /// The decoded planes as width, height, channels and pixels (jpeg-decoder's `compute_image`).
