@@ -202,3 +202,17 @@ fn a_generated_jpeg_prepares_to_the_bytes_native_gives() {
     let fnv = prepared.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
     assert_eq!(fnv, 0xff4c_e5db_b9a3_ac25);
 }
+
+/// The SIMD128 resize (only compiled for wasm) against the image crate's, byte for byte, on noise
+/// (the hardest case for rounding): shrinking, enlarging, one pixel wide or high.
+#[wasm_bindgen_test]
+fn the_simd_resize_gives_the_image_crates_bytes() {
+    use catdog::resize::catmull_rom_rgb;
+    use image::imageops::{self, FilterType};
+    let mut rng = Mt19937::new(11);
+    for (w, h, nw, nh) in [(125, 94, 64, 64), (94, 125, 64, 64), (1, 1, 64, 64), (1, 200, 64, 64), (333, 1, 64, 64), (17, 9, 97, 3), (125, 94, 1, 5), (63, 65, 64, 64)] {
+        let image = RgbImage::from_fn(w, h, |_, _| Rgb([rng.below(256) as u8, rng.below(256) as u8, rng.below(256) as u8]));
+        let expected = imageops::resize(&image, nw, nh, FilterType::CatmullRom).into_raw();
+        assert!(catmull_rom_rgb(image.as_raw(), w, h, nw, nh) == expected, "{w}x{h} -> {nw}x{nh}");
+    }
+}

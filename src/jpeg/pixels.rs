@@ -119,6 +119,7 @@ fn h2(input: &[u8], out: &mut [u8]) {
 fn h2v2(near: &[u8], far: &[u8], out: &mut [u8]) -> Option<()> {
     let width = near.len();
     let out = out.get_mut(..2 * width)?;
+    let far = far.get(..width)?;
     let mix = |i: usize| 3 * u32::from(near[i]) + u32::from(far[i]);
     if width == 1 {
         let value = ((mix(0) + 2) >> 2) as u8;
@@ -128,7 +129,11 @@ fn h2v2(near: &[u8], far: &[u8], out: &mut [u8]) -> Option<()> {
     }
     let mut t1 = mix(0);
     out[0] = ((t1 + 2) >> 2) as u8;
-    for i in 1..width {
+    let first = h2v2_inner(near, far, out);
+    if first > 1 {
+        t1 = mix(first - 1);
+    }
+    for i in first..width {
         let t0 = t1;
         t1 = mix(i);
         out[i * 2 - 1] = ((3 * t0 + t1 + 8) >> 4) as u8;
@@ -136,6 +141,45 @@ fn h2v2(near: &[u8], far: &[u8], out: &mut [u8]) -> Option<()> {
     }
     out[width * 2 - 1] = ((t1 + 2) >> 2) as u8;
     Some(())
+}
+
+/// Nothing done here: [`h2v2`]'s loop writes `out[2i - 1]` and `out[2i]` from `i = 1`.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+fn h2v2_inner(_near: &[u8], _far: &[u8], _out: &mut [u8]) -> usize {
+    1
+}
+
+/// [`h2v2`]'s loop eight `i` at a time, in u16 lanes (at most 4 * 1020 + 8 before the shift):
+/// writes `out[2i - 1]` and `out[2i]` for `i` from 1 up to the returned index. The last eight may
+/// overlap the ones before (the same bytes written again). `near`, `far` are `out.len() / 2` long.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+fn h2v2_inner(near: &[u8], far: &[u8], out: &mut [u8]) -> usize {
+    use core::arch::wasm32::*;
+    let width = near.len();
+    if width < 9 || far.len() != width || out.len() != 2 * width {
+        return 1;
+    }
+    // SAFETY: 8 bytes from i - 1 and from i lie inside `near` and `far` (i + 8 <= width), the 16
+    // bytes from 2i - 1 inside `out` (2i + 15 < 2 * width).
+    let mix = |i: usize| unsafe {
+        let near = u16x8_extend_low_u8x16(v128_load64_zero(near.as_ptr().add(i).cast()));
+        let far = u16x8_extend_low_u8x16(v128_load64_zero(far.as_ptr().add(i).cast()));
+        i16x8_add(i16x8_add(near, i16x8_shl(near, 1)), far)
+    };
+    let eight = i16x8_splat(8);
+    let mut i = 1;
+    while i < width {
+        i = i.min(width - 8);
+        let (t0, t1) = (mix(i - 1), mix(i));
+        let odd = u16x8_shr(i16x8_add(i16x8_add(i16x8_add(t0, i16x8_shl(t0, 1)), t1), eight), 4);
+        let even = u16x8_shr(i16x8_add(i16x8_add(i16x8_add(t1, i16x8_shl(t1, 1)), t0), eight), 4);
+        let bytes = u8x16_narrow_i16x8(odd, even);
+        let pairs = i8x16_shuffle::<0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15>(bytes, bytes);
+        // SAFETY: see above.
+        unsafe { v128_store(out.as_mut_ptr().add(2 * i - 1).cast(), pairs) };
+        i += 8;
+    }
+    width
 }
 
 /// The decoded planes as width, height, channels and pixels (jpeg-decoder's `compute_image`).
@@ -163,16 +207,99 @@ fn colour(planes: &[Plane], width: usize, height: usize) -> Option<Vec<u8>> {
     let mut out = vec![0u8; width * height * 3];
     for (row, out_row) in out.chunks_exact_mut(width * 3).enumerate() {
         for (plane, line) in [a, b, c].into_iter().zip(&mut lines) {
+            if let Upsample::H1V1 = plane.upsample {
+                continue; // read in place below
+            }
             // jpeg-decoder starts from a zeroed line for every row.
-            line.fill(0);
+            line[..width].fill(0);
             plane.upsample.row(plane, row, width, line)?;
         }
-        let [y, cb, cr] = &lines;
-        for (((pixel, &y), &cb), &cr) in out_row.chunks_exact_mut(3).zip(y).zip(cb).zip(cr) {
-            pixel.copy_from_slice(&ycbcr_to_rgb(y, cb, cr));
-        }
+        // A component that is not upsampled is its plane's row as it is (jpeg-decoder copies it).
+        let [y, cb, cr] = [(a, &lines[0]), (b, &lines[1]), (c, &lines[2])].map(|(plane, line)| match plane.upsample {
+            Upsample::H1V1 => plane.samples.get(row * plane.stride..).and_then(|s| s.get(..width)),
+            _ => line.get(..width),
+        });
+        ycbcr_row(y?, cb?, cr?, out_row);
     }
     Some(out)
+}
+
+/// One row of pixels from `out.len() / 3` samples of each of Y, Cb and Cr.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+fn ycbcr_row(y: &[u8], cb: &[u8], cr: &[u8], out: &mut [u8]) {
+    for (((pixel, &y), &cb), &cr) in out.chunks_exact_mut(3).zip(y).zip(cb).zip(cr) {
+        pixel.copy_from_slice(&ycbcr_to_rgb(y, cb, cr));
+    }
+}
+
+/// [`ycbcr_row`] 16 pixels at a time. [`ycbcr_to_rgb`]'s `(y * 2^20 + 2^19 + k * c) >> 20` is
+/// `y + ((2^19 + k * c) >> 20)` (the shift floors, and `y * 2^20` is a multiple of 2^20), all
+/// exact in i32; the sum with `y` fits i16, and narrowing it to u8 saturates: the same clamp.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+fn ycbcr_row(y: &[u8], cb: &[u8], cr: &[u8], out: &mut [u8]) {
+    use core::arch::wasm32::*;
+    let width = out.len() / 3;
+    if y.len() < width || cb.len() < width || cr.len() < width {
+        return;
+    }
+    let (kr, kgb, kgr, kb) = (i32x4_splat(FIXED_R_CR), i32x4_splat(FIXED_G_CB), i32x4_splat(FIXED_G_CR), i32x4_splat(FIXED_B_CB));
+    let half = i32x4_splat(1 << (SHIFT - 1));
+    // Eight pixels' three channels as i16: `y + ((2^19 + k * c ...) >> 20)`, in two i32x4 halves.
+    let eight = |y: v128, cb: v128, cr: v128| {
+        let cb = [i32x4_extend_low_i16x8(cb), i32x4_extend_high_i16x8(cb)];
+        let cr = [i32x4_extend_low_i16x8(cr), i32x4_extend_high_i16x8(cr)];
+        let add = |terms: [v128; 2]| i16x8_add(y, i16x8_narrow_i32x4(i32x4_shr(terms[0], SHIFT as u32), i32x4_shr(terms[1], SHIFT as u32)));
+        [
+            add([0, 1].map(|h| i32x4_add(half, i32x4_mul(kr, cr[h])))),
+            add([0, 1].map(|h| i32x4_sub(i32x4_sub(half, i32x4_mul(kgb, cb[h])), i32x4_mul(kgr, cr[h])))),
+            add([0, 1].map(|h| i32x4_add(half, i32x4_mul(kb, cb[h])))),
+        ]
+    };
+    let offset = i16x8_splat(128);
+    let mut x = 0;
+    while x < width {
+        // The last 16 overlap the ones before when the row is not a multiple of 16: the same
+        // bytes are written again. Rows under 16 pixels take the scalar path.
+        if width < 16 {
+            break;
+        }
+        x = x.min(width - 16);
+        // SAFETY: x + 16 <= width <= each input's length, and 3 * (x + 16) <= out.len().
+        unsafe {
+            let (yv, cbv, crv) = (v128_load(y.as_ptr().add(x).cast()), v128_load(cb.as_ptr().add(x).cast()), v128_load(cr.as_ptr().add(x).cast()));
+            let low = eight(u16x8_extend_low_u8x16(yv), i16x8_sub(u16x8_extend_low_u8x16(cbv), offset), i16x8_sub(u16x8_extend_low_u8x16(crv), offset));
+            let high = eight(u16x8_extend_high_u8x16(yv), i16x8_sub(u16x8_extend_high_u8x16(cbv), offset), i16x8_sub(u16x8_extend_high_u8x16(crv), offset));
+            let [r, g, b] = [0, 1, 2].map(|c| u8x16_narrow_i16x8(low[c], high[c]));
+            let rg_low = i8x16_shuffle::<0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23>(r, g);
+            let rg_high = i8x16_shuffle::<8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31>(r, g);
+            let out0 = i8x16_shuffle::<0, 1, 16, 2, 3, 17, 4, 5, 18, 6, 7, 19, 8, 9, 20, 10>(rg_low, b);
+            // g5 r6 g6 r7 g7 | r8 g8 r9 g9 r10 g10, then b5..b9 put in between.
+            let rg_mid = i8x16_shuffle::<11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 0, 0, 0, 0, 0>(rg_low, rg_high);
+            let out1 = i8x16_shuffle::<0, 21, 1, 2, 22, 3, 4, 23, 5, 6, 24, 7, 8, 25, 9, 10>(rg_mid, b);
+            let out2 = i8x16_shuffle::<26, 6, 7, 27, 8, 9, 28, 10, 11, 29, 12, 13, 30, 14, 15, 31>(rg_high, b);
+            let at = out.as_mut_ptr().add(3 * x);
+            v128_store(at.cast(), out0);
+            v128_store(at.add(16).cast(), out1);
+            v128_store(at.add(32).cast(), out2);
+        }
+        x += 16;
+    }
+    let done = if width < 16 { 0 } else { width };
+    for (((pixel, &y), &cb), &cr) in out[3 * done..].chunks_exact_mut(3).zip(&y[done..]).zip(&cb[done..]).zip(&cr[done..]) {
+        pixel.copy_from_slice(&ycbcr_to_rgb(y, cb, cr));
+    }
+}
+
+/// [`ycbcr_to_rgb`]'s fixed-point shift and constants.
+const SHIFT: i32 = 20;
+const FIXED_R_CR: i32 = fixed(1.40200);
+const FIXED_G_CB: i32 = fixed(0.34414);
+const FIXED_G_CR: i32 = fixed(0.71414);
+const FIXED_B_CB: i32 = fixed(1.77200);
+
+/// jpeg-decoder's `fixed`: `x` in 20-bit fixed point, rounded.
+const fn fixed(x: f32) -> i32 {
+    (x * ((1 << SHIFT) as f32) + 0.5) as i32
 }
 
 /// jpeg-decoder's `ycbcr_to_rgb` (ITU-R BT.601 in 20-bit fixed point, after libjpeg-turbo).
@@ -180,16 +307,10 @@ fn colour(planes: &[Plane], width: usize, height: usize) -> Option<Vec<u8>> {
 /// microseconds a photo).
 #[inline(never)]
 fn ycbcr_to_rgb(y: u8, cb: u8, cr: u8) -> [u8; 3] {
-    const SHIFT: i32 = 20;
-    let fixed = |x: f32| (x * ((1 << SHIFT) as f32) + 0.5) as i32;
     let clamp = |v: i32| (v >> SHIFT).clamp(0, 255) as u8;
     let y = i32::from(y) * (1 << SHIFT) + (1 << SHIFT) / 2;
     let (cb, cr) = (i32::from(cb) - 128, i32::from(cr) - 128);
-    [
-        clamp(y + fixed(1.40200) * cr),
-        clamp(y - fixed(0.34414) * cb - fixed(0.71414) * cr),
-        clamp(y + fixed(1.77200) * cb),
-    ]
+    [clamp(y + FIXED_R_CR * cr), clamp(y - FIXED_G_CB * cb - FIXED_G_CR * cr), clamp(y + FIXED_B_CB * cb)]
 }
 
 /// Dequantises `block` (natural order) and writes its `scale` x `scale` samples at the start of
