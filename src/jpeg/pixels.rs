@@ -303,8 +303,8 @@ const fn fixed(x: f32) -> i32 {
 }
 
 /// jpeg-decoder's `ycbcr_to_rgb` (ITU-R BT.601 in 20-bit fixed point, after libjpeg-turbo).
-/// Out of line: vectorised copies of it cost the page's wasm more than they save (a few
-/// microseconds a photo).
+/// Natively and for the last few pixels of a row in wasm (whose SIMD128 path does 16 at a
+/// time); out of line, as copies of it inlined there would cost the page's wasm more than they save.
 #[inline(never)]
 fn ycbcr_to_rgb(y: u8, cb: u8, cr: u8) -> [u8; 3] {
     let clamp = |v: i32| (v >> SHIFT).clamp(0, 255) as u8;
