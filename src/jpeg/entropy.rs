@@ -12,6 +12,9 @@
 /// 13 was slower again, the four tables (built per file) then cost more than the codes it saves.
 const LOOKAHEAD: u32 = 12;
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 /// Natural (row-major) position of each zigzag index.
 pub const UNZIGZAG: [u8; 64] = [
     0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28,
@@ -55,6 +58,32 @@ impl Huffman {
             code <<= 1;
         }
         Some(table)
+    }
+
+    /// [`Huffman::new`] through a small per-thread cache keyed by the DHT's counts and symbols:
+    /// most photos carry one of a few tables (all 800 catsdogs training photos the same four), and
+    /// a file then builds none.
+    pub fn cached(counts: &[u8; 16], values: &[u8]) -> Option<Rc<Huffman>> {
+        /// Tables kept: a file's four and a second encoder's.
+        const KEPT: usize = 8;
+        thread_local! {
+            static CACHE: RefCell<Vec<(Vec<u8>, Rc<Huffman>)>> = const { RefCell::new(Vec::new()) };
+        }
+        let matches = |key: &[u8]| key.len() == 16 + values.len() && key[..16] == counts[..] && key[16..] == *values;
+        CACHE.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if let Some(i) = cache.iter().position(|(key, _)| matches(key)) {
+                // Most recently used first.
+                let hit = cache.remove(i);
+                let table = Rc::clone(&hit.1);
+                cache.insert(0, hit);
+                return Some(table);
+            }
+            let table = Rc::new(Huffman::new(counts, values)?);
+            cache.truncate(KEPT - 1);
+            cache.insert(0, ([&counts[..], values].concat(), Rc::clone(&table)));
+            Some(table)
+        })
     }
 
     fn fill_lookup(&mut self, code: u32, length: u32, symbol: u8) {
