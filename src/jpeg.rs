@@ -235,7 +235,7 @@ impl<'a> Headers<'a> {
             if size == 0 || size > 256 {
                 return None;
             }
-            let table = Some(Huffman::cached(counts, segment.get(17..17 + size)?)?);
+            let table = Some(Huffman::cached(counts, segment.get(17..17 + size)?, class == 1)?);
             match class {
                 0 => self.dc[index] = table,
                 _ => self.ac[index] = table,
