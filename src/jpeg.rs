@@ -15,6 +15,8 @@
 mod entropy;
 mod pixels;
 
+use std::rc::Rc;
+
 use entropy::{Bits, Huffman, UNZIGZAG};
 
 /// A decoded JPEG: 1 (grey) or 3 (RGB) bytes a pixel, row-major, and its EXIF block if any.
@@ -183,8 +185,8 @@ struct Headers<'a> {
     frame: Option<Frame>,
     /// Quantisation tables in natural (not zigzag) order.
     quant: [Option<[u16; 64]>; 4],
-    dc: [Option<Huffman>; 4],
-    ac: [Option<Huffman>; 4],
+    dc: [Option<Rc<Huffman>>; 4],
+    ac: [Option<Rc<Huffman>>; 4],
     restart_interval: u16,
     jfif: bool,
     adobe_transform: Option<u8>,
@@ -233,7 +235,7 @@ impl<'a> Headers<'a> {
             if size == 0 || size > 256 {
                 return None;
             }
-            let table = Some(Huffman::new(counts, segment.get(17..17 + size)?)?);
+            let table = Some(Huffman::cached(counts, segment.get(17..17 + size)?, class == 1)?);
             match class {
                 0 => self.dc[index] = table,
                 _ => self.ac[index] = table,
