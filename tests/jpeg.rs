@@ -118,7 +118,8 @@ fn layout_jpeg(width: u16, height: u16, sampling: jpeg_encoder::SamplingFactor, 
 }
 
 /// Every chroma sampling jpeg-encoder writes, restart intervals of 1 and 7 MCUs, and optimised
-/// Huffman tables (which it writes as one scan per component): whatever the fast decoder takes
+/// Huffman tables (which it writes as one scan per component; not with restarts, where
+/// jpeg-encoder 0.7.1 leaves symbols out of its tables and trips its own debug assertion): whatever the fast decoder takes
 /// gives jpeg-decoder's pixels, and it takes the single-scan 4:4:4, 4:2:2 and 4:2:0 files, with
 /// or without restarts. The rest (other samplings, several scans, progressive) go to jpeg-decoder.
 #[test]
@@ -126,7 +127,7 @@ fn jpegs_of_every_layout_decode_to_jpeg_decoders_pixels() {
     use jpeg_encoder::SamplingFactor::*;
     for (width, height) in [(500, 375), (333, 257), (130, 1001)] {
         for sampling in [F_1_1, F_2_1, F_1_2, F_2_2, F_4_1, F_4_2, F_1_4, F_2_4] {
-            for (restart, optimized) in [(0, false), (1, false), (7, false), (0, true), (7, true)] {
+            for (restart, optimized) in [(0, false), (1, false), (7, false), (0, true)] {
                 let bytes = layout_jpeg(width, height, sampling, restart, optimized, false);
                 let what = format!("{width}x{height} {sampling:?} restart {restart} optimized {optimized}");
                 let common = !optimized && matches!(sampling, F_1_1 | F_2_1 | F_2_2);
