@@ -3,6 +3,7 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::rc::Rc;
 use std::time::Instant;
 
 use catdog::dataset::{load_folder, Dataset, Skipped};
@@ -12,6 +13,7 @@ use catdog::kernel::FastObjective;
 use catdog::labels::Classes;
 use catdog::metrics::accuracy;
 use catdog::model_file::{SavedModel, TrainingInfo};
+use catdog::scored::SharedBytes;
 use catdog::standardize::Standardizer;
 use catdog::train::{optimize, Init, Objective, Settings};
 use ndarray::{s, Array1, Array2};
@@ -149,6 +151,12 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// The training photos as the training accuracy reads them: float rows, or the fast path's bytes.
+enum TrainRows {
+    Floats(Array2<f64>),
+    Bytes(Rc<FastObjective>),
+}
+
 fn train(args: &TrainArgs) -> catdog::Result<ExitCode> {
     let classes = Classes::parse(&args.classes)?;
     let kind = args.features.kind();
@@ -190,12 +198,14 @@ fn train(args: &TrainArgs) -> catdog::Result<ExitCode> {
     }
 
     let started = Instant::now();
-    let (objective, x, standardizer) = if args.fast {
+    let (objective, rows, standardizer) = if args.fast {
         check_fast(kind, l2, flip)?;
-        (Box::new(FastObjective::new(&train_set)?) as Box<dyn Objective>, None, None)
+        // Shared by the trainer and the training accuracy, not built twice.
+        let bytes = Rc::new(FastObjective::new(&train_set)?);
+        (Box::new(SharedBytes(bytes.clone())) as Box<dyn Objective>, TrainRows::Bytes(bytes), None)
     } else {
         let (x, y, standardizer) = training_matrix(&spec, &train_set, flip)?;
-        (catdog::penalty::objective(x.clone(), y, l2)?, Some(x), standardizer)
+        (catdog::penalty::objective(x.clone(), y, l2)?, TrainRows::Floats(x), standardizer)
     };
     let bar = progress_bar(settings.iterations, !args.json);
     let trained = optimize(objective, init.model(spec.features()), settings, |i, cost| {
@@ -210,10 +220,10 @@ fn train(args: &TrainArgs) -> catdog::Result<ExitCode> {
     let mut training = TrainingInfo::new(&settings, init, train_set.len());
     (training.l2, training.flip) = (l2, flip);
     let saved = SavedModel { classes: classes.clone(), model: trained.model, features: spec, standardizer, training, costs: trained.costs };
-    let train_predictions = match &x {
+    let train_predictions = match &rows {
         // The first rows are the photos themselves; flipped copies follow.
-        Some(x) => saved.model.predict(x.slice(s![..train_set.len(), ..])),
-        None => FastObjective::new(&train_set)?.predict(&saved.model)?,
+        TrainRows::Floats(x) => saved.model.predict(x.slice(s![..train_set.len(), ..])),
+        TrainRows::Bytes(bytes) => bytes.predict(&saved.model)?,
     };
     let train_accuracy = accuracy(&train_predictions, train_set.labels());
     let validation_accuracy = validation_set.as_ref().map(|v| evaluate(&saved, v)).transpose()?;
