@@ -227,13 +227,15 @@ fn horizontal_sums(columns: &[f32], width: usize, height: usize, axis: &Axis, su
     }
 }
 
-/// [`to_u8`] of every sum.
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-fn to_u8_all(sums: &[f32], out: &mut [u8]) {
+/// [`to_u8`] of every sum, one at a time.
+fn to_u8_each(sums: &[f32], out: &mut [u8]) {
     for (p, &t) in out.iter_mut().zip(sums) {
         *p = to_u8(t);
     }
 }
+
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+use to_u8_each as to_u8_all;
 
 /// [`to_u8`] of every sum, 16 at a time: `pmax`/`pmin` are `clamp` including NaN (to 0, as
 /// `NaN as u8`), and the truncation and the halfway test are the same operations.
@@ -256,9 +258,7 @@ fn to_u8_all(sums: &[f32], out: &mut [u8]) {
             v128_store(chunk.as_mut_ptr().cast(), bytes);
         }
     }
-    for (p, &t) in out[done..].iter_mut().zip(&sums[done..]) {
-        *p = to_u8(t);
-    }
+    to_u8_each(&sums[done..], &mut out[done..]);
 }
 
 /// image's `clamp` then `FloatNearest` (`f32::round`, half away from zero) to a byte. Written

@@ -224,13 +224,15 @@ fn colour(planes: &[Plane], width: usize, height: usize) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// One row of pixels from `out.len() / 3` samples of each of Y, Cb and Cr.
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-fn ycbcr_row(y: &[u8], cb: &[u8], cr: &[u8], out: &mut [u8]) {
+/// One row of pixels from `out.len() / 3` samples of each of Y, Cb and Cr, one at a time.
+fn ycbcr_each(y: &[u8], cb: &[u8], cr: &[u8], out: &mut [u8]) {
     for (((pixel, &y), &cb), &cr) in out.chunks_exact_mut(3).zip(y).zip(cb).zip(cr) {
         pixel.copy_from_slice(&ycbcr_to_rgb(y, cb, cr));
     }
 }
+
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+use ycbcr_each as ycbcr_row;
 
 /// [`ycbcr_row`] 16 pixels at a time. [`ycbcr_to_rgb`]'s `(y * 2^20 + 2^19 + k * c) >> 20` is
 /// `y + ((2^19 + k * c) >> 20)` (the shift floors, and `y * 2^20` is a multiple of 2^20), all
@@ -256,13 +258,12 @@ fn ycbcr_row(y: &[u8], cb: &[u8], cr: &[u8], out: &mut [u8]) {
         ]
     };
     let offset = i16x8_splat(128);
+    // Rows under 16 pixels take the scalar path.
+    let done = if width < 16 { 0 } else { width };
     let mut x = 0;
-    while x < width {
+    while x < done {
         // The last 16 overlap the ones before when the row is not a multiple of 16: the same
-        // bytes are written again. Rows under 16 pixels take the scalar path.
-        if width < 16 {
-            break;
-        }
+        // bytes are written again.
         x = x.min(width - 16);
         // SAFETY: x + 16 <= width <= each input's length, and 3 * (x + 16) <= out.len().
         unsafe {
@@ -284,10 +285,7 @@ fn ycbcr_row(y: &[u8], cb: &[u8], cr: &[u8], out: &mut [u8]) {
         }
         x += 16;
     }
-    let done = if width < 16 { 0 } else { width };
-    for (((pixel, &y), &cb), &cr) in out[3 * done..].chunks_exact_mut(3).zip(&y[done..]).zip(&cb[done..]).zip(&cr[done..]) {
-        pixel.copy_from_slice(&ycbcr_to_rgb(y, cb, cr));
-    }
+    ycbcr_each(&y[done..], &cb[done..], &cr[done..], &mut out[3 * done..]);
 }
 
 /// [`ycbcr_to_rgb`]'s fixed-point shift and constants.
@@ -303,8 +301,8 @@ const fn fixed(x: f32) -> i32 {
 }
 
 /// jpeg-decoder's `ycbcr_to_rgb` (ITU-R BT.601 in 20-bit fixed point, after libjpeg-turbo).
-/// Natively and for the last few pixels of a row in wasm (whose SIMD128 path does 16 at a
-/// time); out of line, as copies of it inlined there would cost the page's wasm more than they save.
+/// Natively and for rows under 16 pixels in wasm (whose SIMD128 path does 16 at a time,
+/// the last 16 overlapping); out of line, as copies of it inlined there would cost the page's wasm more than they save.
 #[inline(never)]
 fn ycbcr_to_rgb(y: u8, cb: u8, cr: u8) -> [u8; 3] {
     let clamp = |v: i32| (v >> SHIFT).clamp(0, 255) as u8;
