@@ -5,11 +5,12 @@
 
 use std::time::Instant;
 
-use catdog::image_prep::{prepare_bytes, prepare_bytes_reference, FEATURES};
-use catdog::kernel::FastObjective;
+use catdog::decode::{prepare_bytes, prepare_bytes_reference};
+use catdog::photo::PHOTO_BYTES;
+use catdog::train::kernel::FastObjective;
 use catdog::model::Model;
-use catdog::rng::Mt19937;
-use catdog::train::{Objective, Settings, Trainer};
+use catdog::data::rng::Mt19937;
+use catdog::train::optimize::{Objective, Settings, Trainer};
 
 /// Iterations timed after the warm-up; the median is reported.
 const RUNS: usize = 7;
@@ -60,17 +61,17 @@ fn photos_per_s(files: &[Vec<u8>], prepare: fn(&[u8], &str) -> catdog::Result<Ve
 /// Seeded photos: bytes and labels from numpy's generator (the same as bench/data.mjs makes).
 fn synthetic(m: usize) -> (Vec<u8>, Vec<u8>) {
     let mut rng = Mt19937::new(0);
-    let pixels = (0..m * FEATURES).map(|_| (rng.next_u32() >> 24) as u8).collect();
+    let pixels = (0..m * PHOTO_BYTES).map(|_| (rng.next_u32() >> 24) as u8).collect();
     let labels = (0..m).map(|_| (rng.next_u32() >> 31) as u8).collect();
     (pixels, labels)
 }
 
 fn median_ms(m: usize) -> f64 {
     let (pixels, labels) = synthetic(m);
-    let objective = FastObjective::from_levels(pixels, &labels, FEATURES, 1.0 / 255.0, 0.0).expect("synthetic data fit");
-    assert_eq!(objective.features(), FEATURES);
+    let objective = FastObjective::from_levels(pixels, &labels, PHOTO_BYTES, 1.0 / 255.0, 0.0).expect("synthetic data fit");
+    assert_eq!(objective.features(), PHOTO_BYTES);
     let settings = Settings { learning_rate: 0.005, iterations: RUNS + 2, record_every: 1 };
-    let mut trainer = Trainer::new(Box::new(objective), Model::zeros(FEATURES), settings).expect("valid settings");
+    let mut trainer = Trainer::new(Box::new(objective), Model::zeros(PHOTO_BYTES), settings).expect("valid settings");
     trainer.step().expect("warm-up step");
     let mut times: Vec<f64> = (0..RUNS)
         .map(|_| {

@@ -5,15 +5,15 @@
 //! comma-separated cell sizes, flips (0/1), learning rates and L2 penalties; the environment
 //! variables BLOCK, BINS, HUE, SAT and VAL change the other sizes.
 
-use catdog::dataset::{load_folder, Dataset};
+use catdog::data::dataset::{load_folder, Dataset};
 use catdog::features::{labels_f64, FeatureKind, FeatureSpec};
-use catdog::hog::HogParams;
-use catdog::labels::Classes;
-use catdog::metrics::accuracy;
+use catdog::features::hog::HogParams;
+use catdog::data::labels::Classes;
+use catdog::model::metrics::accuracy;
 use catdog::model::Model;
-use catdog::penalty::L2Penalty;
-use catdog::standardize::Standardizer;
-use catdog::train::{F64Objective, Settings, Trainer};
+use catdog::train::penalty::L2Penalty;
+use catdog::features::standardize::Standardizer;
+use catdog::train::optimize::{F64Objective, Settings, Trainer};
 use ndarray::Array2;
 
 const SEEDS: [u32; 3] = [0, 1, 2];
@@ -60,7 +60,7 @@ fn main() -> catdog::Result<()> {
     for cell in cells {
         let env = |name: &str, default: usize| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
         let hog = HogParams { cell, block: env("BLOCK", 2), bins: env("BINS", 9) };
-        let color = catdog::color::ColorParams { hue: env("HUE", 8), saturation: env("SAT", 4), value: env("VAL", 4) };
+        let color = catdog::features::color::ColorParams { hue: env("HUE", 8), saturation: env("SAT", 4), value: env("VAL", 4) };
         let spec = FeatureSpec { hog, color, ..FeatureSpec::new(kind) };
         for &flip in &flips {
             let splits: Vec<_> = SEEDS

@@ -1,4 +1,6 @@
-//! The core's one error type: every variant names what went wrong with the numbers involved.
+//! The core's one error type. Each variant says what went wrong with the values involved, in
+//! the core's words; the page words its own messages where it needs to (by the variant's kind,
+//! see `web`), and the CLI prints them as they are.
 
 use thiserror::Error as ThisError;
 
@@ -9,22 +11,48 @@ pub enum Error {
     Image { name: String, reason: String },
     #[error("RGBA frame of {width}x{height} needs {expected} bytes, got {actual}")]
     FrameSize { width: u32, height: u32, expected: usize, actual: usize },
-    #[error("{0}")]
-    Label(String),
+    #[error("label {0} is neither 0 nor 1")]
+    BadLabel(u8),
+    #[error("{path}: its name says {} '{}' {} '{}'", if *both { "both" } else { "neither" }, classes[0], if *both { "and" } else { "nor" }, classes[1])]
+    Unlabelled { path: String, classes: [String; 2], both: bool },
     #[error("class names must be two different words of letters, got {0:?}")]
     BadClasses(String),
+    #[error("there is no photo with id {0}")]
+    NoSuchPhoto(u32),
+    #[error("there are no photos to train on")]
+    NoPhotos,
+    #[error("all {} photos are '{}': training needs photos of both '{}' and '{}'", counts[0] + counts[1], classes[usize::from(counts[0] == 0)], classes[0], classes[1])]
+    OneClass { counts: [usize; 2], classes: [String; 2] },
     #[error("{0}")]
     Dataset(String),
     #[error("shapes do not match: {what} has {actual}, expected {expected}")]
     MismatchedShapes { what: &'static str, expected: usize, actual: usize },
     #[error("invalid setting: {0}")]
     Setting(String),
+    #[error("the integer kernel trains raw pixels only, without an L2 penalty or mirrored copies")]
+    KernelNeedsRaw,
+    #[error(
+        "{kind} with λ or mirrored photos trains on float64 copies of the features: {rows} rows would need {needed_mb} MB, more than the {allowed_mb} MB allowed"
+    )]
+    Float64Budget { kind: &'static str, rows: usize, needed_mb: usize, allowed_mb: usize },
+    #[error("no training run has been started")]
+    NoRun,
+    #[error("there is no model: none was trained or loaded")]
+    NoModel,
+    #[error("a picture of the weights needs a raw-pixel model; this one sees {0} features")]
+    NotRawPixels(&'static str),
+    #[error("the model classifies '{}' and '{}', not '{}' and '{}'", file[0], file[1], current[0], current[1])]
+    OtherClasses { file: [String; 2], current: [String; 2] },
     #[error("training diverged at iteration {iteration}: the cost became {cost}; try a smaller learning rate (the last finite parameters were kept)")]
     Diverged { iteration: usize, cost: f64 },
     #[error("invalid model file: {0}")]
     ModelFile(String),
     #[error("{path}: {source}")]
-    Io { path: String, #[source] source: std::io::Error },
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("chart: {0}")]
     Chart(String),
 }

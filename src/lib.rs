@@ -1,34 +1,17 @@
 //! catdog: the tutorials' logistic-regression classifier for 64x64 photos, one core for the
-//! command line and the browser.
-//!
-//! The core (everything but `web`) is pure Rust: image preparation, labels, the data set, the
-//! features (`features`, `hog`, `color`, `standardize`), the model, training (with `penalty`),
-//! metrics, the model file, the page's training session (scoring its parts with `scored`), its loss chart and the picture of a
-//! raw model's weights (`weights`). `web` is the only
-//! module that knows about wasm-bindgen; it exists only on wasm32.
+//! command line and the browser. Everything but `web` is pure Rust and tested natively; `web`
+//! is the only module that knows about wasm-bindgen, and exists only on wasm32.
 
-pub mod chart;
-pub mod color;
-pub mod dataset;
-pub mod error;
-pub mod features;
-pub mod hog;
-pub mod image_prep;
-pub mod jpeg;
-pub mod kernel;
-pub mod labels;
-pub mod metrics;
-pub mod model;
-pub mod model_file;
-pub mod penalty;
-pub mod resize;
-pub mod rng;
-pub mod scored;
-pub mod session;
-pub mod standardize;
-pub mod train;
-pub mod weights;
+pub mod data; // labels from names, the data set with stable photo ids, its split, the seeded rng
+pub mod decode; // file bytes or an RGBA frame -> a prepared 64x64 RGB photo (resize, JPEG decoder)
+pub mod error; // the one error enum
+pub mod features; // what the model sees: raw pixels, HOG, colour, their standardisation
+pub mod model; // weights and bias, sigmoid, propagate, predict; the model file; metrics
+pub mod photo; // the photo's shape, labels and predictions
+pub mod session; // the page's state over the training plan
+pub mod train; // the one training plan, gradient descent, the penalty, the integer kernel
+pub mod viz; // the loss chart and the pictures of what a model learned
 #[cfg(target_arch = "wasm32")]
-pub mod web;
+pub mod web; // the wasm-bindgen facade
 
 pub use error::{Error, Result};

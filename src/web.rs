@@ -1,19 +1,77 @@
-//! The only wasm-facing file: a handle over the core's training `Session` (photos and model live
-//! in wasm memory; the page runs it in a Web Worker) and the loss chart drawn on a DOM canvas.
-//! JavaScript passes bytes in and gets small values back; every fallible export converts, calls
-//! the core and returns `Result<_, JsError>`, so a bad input is a message for the page, never a panic.
+//! The only wasm-facing file: a handle over the core's `Session` (photos and model live in wasm
+//! memory; the page runs it in a Web Worker) and the loss chart drawn on a DOM canvas. Settings
+//! come in as one typed object, photos are named by the ids the core gives them, and results go
+//! out as small typed values. Every fallible export converts, calls the core and returns
+//! `Result<_, JsError>`; the messages the page shows for the core's errors are worded here.
 
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::prelude::*;
 
-use crate::chart::{draw_loss, LossHistory};
-use crate::features::FeatureKind;
+use crate::data::dataset::PhotoId;
+use crate::features::{FeatureKind, FeatureSpec};
+use crate::photo::Label;
 use crate::session::{RunOptions, Session};
-use crate::train::Init;
+use crate::train::optimize::{Init, Settings};
+use crate::train::plan::{PathChoice, TrainOptions, TrainingPath};
+use crate::viz::chart::{draw_loss, LossHistory};
+use crate::Error;
 
-/// The training settings that go with a feature kind, to fill the page's controls.
+/// What the model sees of a photo (the core's `FeatureKind`).
 #[wasm_bindgen]
-pub struct KindDefaults {
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Features {
+    Raw,
+    Hog,
+    HogColor,
+}
+
+impl From<Features> for FeatureKind {
+    fn from(f: Features) -> Self {
+        match f {
+            Features::Raw => FeatureKind::Raw,
+            Features::Hog => FeatureKind::Hog,
+            Features::HogColor => FeatureKind::HogColor,
+        }
+    }
+}
+
+impl From<FeatureKind> for Features {
+    fn from(k: FeatureKind) -> Self {
+        match k {
+            FeatureKind::Raw => Features::Raw,
+            FeatureKind::Hog => Features::Hog,
+            FeatureKind::HogColor => Features::HogColor,
+        }
+    }
+}
+
+/// How a run computes its gradients (the core's `TrainingPath`).
+#[wasm_bindgen]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Arithmetic {
+    /// The float64 reference.
+    Float64,
+    /// The integer kernel (SIMD128 in the page).
+    Kernel,
+}
+
+/// The feature kind named `name` in model files and the page's menu (`raw`, `hog`, `hog+color`).
+#[wasm_bindgen(js_name = featuresNamed)]
+pub fn features_named(name: &str) -> Result<Features, JsError> {
+    Ok(name.parse::<FeatureKind>().map_err(page_error)?.into())
+}
+
+/// A feature kind's name in model files and the page's menu.
+#[wasm_bindgen(js_name = featuresName)]
+pub fn features_name(features: Features) -> String {
+    FeatureKind::from(features).name().to_string()
+}
+
+/// Everything a run is started with. `new RunSettings(kind)` holds that kind's defaults.
+#[wasm_bindgen]
+#[derive(Clone, Copy, Debug)]
+pub struct RunSettings {
+    pub features: Features,
     /// Step size.
     #[wasm_bindgen(js_name = learningRate)]
     pub learning_rate: f64,
@@ -23,13 +81,77 @@ pub struct KindDefaults {
     pub l2: f64,
     /// Train on mirrored copies too.
     pub flip: bool,
+    /// Random initial weights with this seed; zeros when undefined.
+    #[wasm_bindgen(js_name = randomSeed)]
+    pub random_seed: Option<u32>,
+    /// Share of each class held out.
+    #[wasm_bindgen(js_name = testShare)]
+    pub test_share: f64,
+    /// Seed of the split.
+    #[wasm_bindgen(js_name = splitSeed)]
+    pub split_seed: u32,
 }
 
-/// The settings chosen for feature kind `kind` (`raw`, `hog` or `hog+color`).
-#[wasm_bindgen(js_name = featureDefaults)]
-pub fn feature_defaults(kind: &str) -> Result<KindDefaults, JsError> {
-    let d = kind.parse::<FeatureKind>()?.defaults();
-    Ok(KindDefaults { learning_rate: d.learning_rate, iterations: d.iterations, l2: d.l2, flip: d.flip })
+#[wasm_bindgen]
+impl RunSettings {
+    /// The defaults of `features`, from zeros, a fifth held out with seed 1.
+    #[wasm_bindgen(constructor)]
+    pub fn new(features: Features) -> RunSettings {
+        let t = TrainOptions::for_features(FeatureSpec::new(features.into()));
+        let (learning_rate, iterations) = (t.settings.learning_rate, t.settings.iterations);
+        RunSettings { features, learning_rate, iterations, l2: t.l2, flip: t.flip, random_seed: None, test_share: 0.2, split_seed: 1 }
+    }
+}
+
+impl From<&RunSettings> for RunOptions {
+    /// The page's run: the cost recorded every iteration for the chart, the kernel whenever it fits.
+    fn from(s: &RunSettings) -> Self {
+        let settings = Settings { learning_rate: s.learning_rate, iterations: s.iterations, record_every: 1 };
+        let init = s.random_seed.map_or(Init::Zeros, |seed| Init::Random { seed });
+        let features = FeatureSpec::new(s.features.into());
+        let train = TrainOptions { features, settings, l2: s.l2, flip: s.flip, init, path: PathChoice::Fastest };
+        RunOptions { train, test_share: s.test_share, split_seed: s.split_seed }
+    }
+}
+
+/// A photo the handle took: its id and label.
+#[wasm_bindgen]
+#[derive(Clone, Copy)]
+pub struct Added {
+    pub id: u32,
+    pub label: u8,
+}
+
+/// The model's answer for one photo.
+#[wasm_bindgen]
+#[derive(Clone, Copy)]
+pub struct Prediction {
+    /// The class predicted, 0 or 1.
+    pub label: u8,
+    /// The probability of label 1.
+    pub probability: f64,
+}
+
+/// A held-out photo the model classified wrong.
+#[wasm_bindgen]
+#[derive(Clone, Copy)]
+pub struct Mistake {
+    pub id: u32,
+    /// Its label when the run started.
+    pub label: u8,
+    /// The probability of label 1 the model gave it.
+    pub probability: f64,
+}
+
+/// A run's accuracies; the mistakes and the confusion matrix come from their own calls.
+#[wasm_bindgen]
+#[derive(Clone, Copy)]
+pub struct Scores {
+    #[wasm_bindgen(js_name = trainAccuracy)]
+    pub train_accuracy: f64,
+    /// Undefined when nothing is held out.
+    #[wasm_bindgen(js_name = testAccuracy)]
+    pub test_accuracy: Option<f64>,
 }
 
 /// Photos, labels and the model being trained, behind one handle.
@@ -53,32 +175,28 @@ impl Catdog {
         self.session.classes().names().map(String::from).to_vec()
     }
 
-    /// Adds a photo file labelled by its name (or folder path); returns the label.
+    /// Adds a photo file labelled `label`, or by its name (or folder path) when undefined.
     #[wasm_bindgen(js_name = addPhoto)]
-    pub fn add_photo(&mut self, name: &str, bytes: &[u8]) -> Result<u8, JsError> {
-        Ok(self.session.add(name, bytes, None)?)
-    }
-
-    /// Adds a photo file with the given label, whatever its name says; returns the label.
-    #[wasm_bindgen(js_name = addPhotoAs)]
-    pub fn add_photo_as(&mut self, name: &str, bytes: &[u8], label: u8) -> Result<u8, JsError> {
-        Ok(self.session.add(name, bytes, Some(label))?)
+    pub fn add_photo(&mut self, name: &str, bytes: &[u8], label: Option<u8>) -> Result<Added, JsError> {
+        let label = label.map(Label::new).transpose().map_err(page_error)?;
+        let (id, label) = self.session.add(name, bytes, label).map_err(page_error)?;
+        Ok(Added { id: id.0, label: label.value() })
     }
 
     /// Makes room for `photos` more photos before adding them one by one.
     pub fn reserve(&mut self, photos: usize) -> Result<(), JsError> {
-        Ok(self.session.reserve(photos)?)
+        self.session.reserve(photos).map_err(page_error)
     }
 
     /// Number of photos.
     pub fn len(&self) -> usize {
-        self.session.len()
+        self.session.data().len()
     }
 
     /// True when there are no photos.
     #[wasm_bindgen(js_name = isEmpty)]
     pub fn is_empty(&self) -> bool {
-        self.session.is_empty()
+        self.session.data().is_empty()
     }
 
     /// Number of photos with label 0 or 1.
@@ -86,152 +204,168 @@ impl Catdog {
         self.session.counts()[usize::from(label != 0)]
     }
 
-    /// The 64x64 RGB pixels the model sees for photo `index`.
-    pub fn photo(&self, index: usize) -> Result<Vec<u8>, JsError> {
-        Ok(self.session.photo(index)?.to_vec())
+    /// Whether photo `id` is still there.
+    pub fn has(&self, id: u32) -> bool {
+        self.session.photo(PhotoId(id)).is_ok()
     }
 
-    /// Removes photo `index`.
-    pub fn remove(&mut self, index: usize) -> Result<(), JsError> {
-        Ok(self.session.remove(index)?)
+    /// The 64x64 RGB pixels the model sees for photo `id`.
+    pub fn photo(&self, id: u32) -> Result<Vec<u8>, JsError> {
+        Ok(self.session.photo(PhotoId(id)).map_err(page_error)?.to_vec())
     }
 
-    /// Gives photo `index` label 0 or 1.
+    /// Removes photo `id`.
+    pub fn remove(&mut self, id: u32) -> Result<(), JsError> {
+        self.session.remove(PhotoId(id)).map_err(page_error)
+    }
+
+    /// Gives photo `id` label 0 or 1.
     #[wasm_bindgen(js_name = setLabel)]
-    pub fn set_label(&mut self, index: usize, label: u8) -> Result<(), JsError> {
-        Ok(self.session.set_label(index, label)?)
+    pub fn set_label(&mut self, id: u32, label: u8) -> Result<(), JsError> {
+        let label = Label::new(label).map_err(page_error)?;
+        self.session.set_label(PhotoId(id), label).map_err(page_error)
     }
 
-    /// Holds out `test_share` of each class (split with `split_seed`), computes features of
-    /// kind `features` and starts gradient descent with L2 penalty `l2` (and mirrored copies
-    /// with `flip`) from zeros, or from random weights when `random_seed` is given.
+    /// Splits the photos, computes their features and readies a run; a bad setting keeps the model.
     #[wasm_bindgen(js_name = startTraining)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn start_training(
-        &mut self,
-        features: &str,
-        learning_rate: f64,
-        iterations: usize,
-        l2: f64,
-        flip: bool,
-        random_seed: Option<u32>,
-        test_share: f64,
-        split_seed: u32,
-    ) -> Result<(), JsError> {
-        let features = features.parse::<FeatureKind>()?;
-        let init = random_seed.map_or(Init::Zeros, |seed| Init::Random { seed });
-        Ok(self.session.start(RunOptions { features, learning_rate, iterations, l2, flip, init, test_share, split_seed })?)
+    pub fn start_training(&mut self, settings: &RunSettings) -> Result<(), JsError> {
+        self.session.start(&settings.into()).map_err(page_error)
     }
 
     /// Runs up to `steps` more iterations; returns how many ran (0 once done).
     #[wasm_bindgen(js_name = trainSteps)]
     pub fn train_steps(&mut self, steps: usize) -> Result<usize, JsError> {
-        Ok(self.session.steps(steps)?)
+        self.session.steps(steps).map_err(page_error)
     }
 
     /// Iterations run so far.
     pub fn iteration(&self) -> usize {
-        self.session.progress().0
+        self.session.run().map_or(0, |r| r.iteration())
     }
 
     /// Iterations the run was started with.
     pub fn iterations(&self) -> usize {
-        self.session.progress().1
+        self.session.run().map_or(0, |r| r.options().settings.iterations)
     }
 
     /// Photos in the training part of the run.
     #[wasm_bindgen(js_name = trainCount)]
     pub fn train_count(&self) -> usize {
-        self.session.split_sizes().0
+        self.session.run().map_or(0, |r| r.split_sizes().0)
     }
 
     /// Photos held out for testing in the run.
     #[wasm_bindgen(js_name = testCount)]
     pub fn test_count(&self) -> usize {
-        self.session.split_sizes().1
+        self.session.run().map_or(0, |r| r.split_sizes().1)
+    }
+
+    /// How the run computes its gradients; undefined without a run.
+    pub fn arithmetic(&self) -> Option<Arithmetic> {
+        self.session.run().map(|r| match r.path() {
+            TrainingPath::Float64 => Arithmetic::Float64,
+            TrainingPath::Kernel => Arithmetic::Kernel,
+        })
     }
 
     /// Training costs from iteration `from` on.
     #[wasm_bindgen(js_name = trainCosts)]
     pub fn train_costs(&self, from: usize) -> Vec<f64> {
-        self.session.train_costs(from).to_vec()
+        self.session.run().map_or(Vec::new(), |r| tail(r.train_costs(), from))
     }
 
     /// Held-out costs from iteration `from` on.
     #[wasm_bindgen(js_name = testCosts)]
     pub fn test_costs(&self, from: usize) -> Vec<f64> {
-        self.session.test_costs(from).to_vec()
+        self.session.run().map_or(Vec::new(), |r| tail(r.held_out_costs(), from))
     }
 
-    /// Percent of the training photos classified right.
-    #[wasm_bindgen(js_name = trainAccuracy)]
-    pub fn train_accuracy(&self) -> Result<f64, JsError> {
-        Ok(self.session.train_accuracy()?)
+    /// The run's accuracies.
+    pub fn scores(&mut self) -> Result<Scores, JsError> {
+        let e = self.session.evaluation().map_err(page_error)?;
+        Ok(Scores { train_accuracy: e.train_accuracy, test_accuracy: e.held_out_accuracy })
     }
 
-    /// Percent of the held-out photos classified right; undefined when none are held out.
-    #[wasm_bindgen(js_name = testAccuracy)]
-    pub fn test_accuracy(&self) -> Result<Option<f64>, JsError> {
-        Ok(self.session.test_accuracy()?)
+    /// The held-out photos classified wrong, most confidently wrong first.
+    pub fn mistakes(&mut self) -> Result<Vec<Mistake>, JsError> {
+        let e = self.session.evaluation().map_err(page_error)?;
+        let mistake = |m: &crate::train::scored::Mistake| Mistake { id: m.id.0, label: m.label.value(), probability: m.probability };
+        Ok(e.mistakes.iter().map(mistake).collect())
     }
 
-    /// Indices (among the photos when the run started) of the held-out photos classified wrong.
-    pub fn mistakes(&self) -> Result<Vec<u32>, JsError> {
-        Ok(self.session.mistakes()?.iter().map(|m| m.index as u32).collect())
+    /// Held-out photos by true label (rows) and predicted label (columns), row after row.
+    pub fn confusion(&mut self) -> Result<Vec<u32>, JsError> {
+        let e = self.session.evaluation().map_err(page_error)?;
+        Ok(e.confusion.iter().flatten().map(|&n| n as u32).collect())
     }
 
-    /// The probability of `dog` given to each photo of `mistakes()`, in the same order.
-    #[wasm_bindgen(js_name = mistakeProbabilities)]
-    pub fn mistake_probabilities(&self) -> Result<Vec<f64>, JsError> {
-        Ok(self.session.mistakes()?.iter().map(|m| m.probability).collect())
-    }
-
-    /// A raw-pixel model's weights as 64x64 RGBA: blue pushes towards dog, orange towards cat.
+    /// A raw-pixel model's weights as 64x64 RGBA: blue pushes towards label 1, orange towards 0.
     #[wasm_bindgen(js_name = weightPicture)]
     pub fn weight_picture(&self) -> Result<Vec<u8>, JsError> {
-        Ok(self.session.weight_picture()?)
-    }
-
-    /// How the current run computes gradients ("integer SIMD kernel" or "float64 reference").
-    #[wasm_bindgen(js_name = trainingPath)]
-    pub fn training_path(&self) -> Option<String> {
-        self.session.training_path().map(|p| p.describe().to_string())
+        self.session.weight_picture().map_err(page_error)
     }
 
     /// The feature kind of the current model; undefined without one.
     #[wasm_bindgen(js_name = featureKind)]
-    pub fn feature_kind(&self) -> Option<String> {
-        self.session.feature_kind().map(|k| k.name().to_string())
+    pub fn feature_kind(&self) -> Option<Features> {
+        self.session.feature_kind().map(Features::from)
     }
 
-    /// Probability of label 1 (`dog`) for a photo file.
+    /// The current model's answer for a photo file.
     #[wasm_bindgen(js_name = predictPhoto)]
-    pub fn predict_photo(&self, bytes: &[u8]) -> Result<f64, JsError> {
-        Ok(self.session.predict_photo(bytes)?)
+    pub fn predict_photo(&self, bytes: &[u8]) -> Result<Prediction, JsError> {
+        Ok(prediction(self.session.predict_photo(bytes).map_err(page_error)?))
     }
 
-    /// Probability of label 1 (`dog`) for an RGBA frame (a canvas's ImageData).
+    /// The current model's answer for an RGBA frame (a canvas's ImageData).
     #[wasm_bindgen(js_name = predictFrame)]
-    pub fn predict_frame(&self, rgba: &[u8], width: u32, height: u32) -> Result<f64, JsError> {
-        Ok(self.session.predict_frame(rgba, width, height)?)
+    pub fn predict_frame(&self, rgba: &[u8], width: u32, height: u32) -> Result<Prediction, JsError> {
+        Ok(prediction(self.session.predict_frame(rgba, width, height).map_err(page_error)?))
     }
 
     /// The model file (JSON) of the current model.
     #[wasm_bindgen(js_name = modelJson)]
     pub fn model_json(&self) -> Result<String, JsError> {
-        Ok(self.session.model_json()?)
+        self.session.model_json().map_err(page_error)
     }
 
     /// Loads a model file for predictions; a bad file keeps the current model.
     #[wasm_bindgen(js_name = loadModelJson)]
     pub fn load_model_json(&mut self, text: &str) -> Result<(), JsError> {
-        Ok(self.session.load_model_json(text)?)
+        self.session.load_model_json(text).map_err(page_error)
     }
+}
+
+fn prediction(p: crate::photo::Prediction) -> Prediction {
+    Prediction { label: p.label.value(), probability: p.probability }
+}
+
+fn tail(values: &[f64], from: usize) -> Vec<f64> {
+    values[from.min(values.len())..].to_vec()
+}
+
+/// The page's words for the core's errors where they name something the user does in the
+/// page; every other error says what the core says.
+fn page_error(err: Error) -> JsError {
+    let message = match &err {
+        Error::NoModel => "train a model first (or load one)".to_string(),
+        Error::NoRun => "press Train first".to_string(),
+        Error::NoSuchPhoto(_) => "that photo is no longer there".to_string(),
+        Error::OtherClasses { file, current } => format!(
+            "invalid model file: it classifies '{}' and '{}', this page '{}' and '{}'",
+            file[0], file[1], current[0], current[1]
+        ),
+        Error::Float64Budget { .. } => format!(
+            "{err}; train without λ and flips (the fast kernel reads the bytes), or on fewer photos or hog features"
+        ),
+        _ => err.to_string(),
+    };
+    JsError::new(&message)
 }
 
 /// Draws the loss chart on the canvas with id `canvas_id`, at the canvas's pixel size.
 #[wasm_bindgen(js_name = drawLossChart)]
 pub fn draw_loss_chart(canvas_id: &str, train: &[f64], test: &[f64], iterations: usize) -> Result<(), JsError> {
     let backend = CanvasBackend::new(canvas_id).ok_or_else(|| JsError::new(&format!("there is no canvas #{canvas_id}")))?;
-    Ok(draw_loss(backend, LossHistory { train, test, iterations })?)
+    draw_loss(backend, LossHistory { train, test, iterations }).map_err(page_error)
 }

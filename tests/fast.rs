@@ -3,12 +3,12 @@
 
 mod common;
 
-use catdog::dataset::load_folder;
-use catdog::kernel::FastObjective;
-use catdog::labels::Classes;
-use catdog::metrics::accuracy;
+use catdog::data::dataset::load_folder;
+use catdog::train::kernel::FastObjective;
+use catdog::data::labels::Classes;
+use catdog::model::metrics::accuracy;
 use catdog::model::Model;
-use catdog::train::{optimize, F64Objective, Objective, Settings};
+use catdog::train::optimize::{optimize, F64Objective, Objective, Settings};
 use ndarray::{Array1, Array2};
 use serde_json::Value;
 

@@ -6,12 +6,12 @@ mod common;
 use std::process::{Command, Output};
 
 use catdog::features::{labels_f64, FeatureKind, FeatureSpec};
-use catdog::labels::Classes;
-use catdog::model_file::{SavedModel, TrainingInfo};
-use catdog::penalty::L2Penalty;
-use catdog::dataset::Dataset;
-use catdog::standardize::Standardizer;
-use catdog::train::{optimize, F64Objective, Init, Settings};
+use catdog::data::labels::Classes;
+use catdog::model::file::{SavedModel, TrainingInfo};
+use catdog::train::penalty::L2Penalty;
+use catdog::data::dataset::Dataset;
+use catdog::features::standardize::Standardizer;
+use catdog::train::optimize::{optimize, F64Objective, Init, Settings};
 use serde_json::Value;
 
 fn catdog(args: &[&str]) -> Output {

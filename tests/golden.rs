@@ -3,7 +3,7 @@
 mod common;
 
 use catdog::model::{propagate, Model};
-use catdog::train::{optimize, F64Objective, Settings};
+use catdog::train::optimize::{optimize, F64Objective, Settings};
 
 fn close(actual: f64, expected: f64, relative: f64) -> bool {
     (actual - expected).abs() <= relative * expected.abs().max(f64::MIN_POSITIVE)

@@ -1,12 +1,12 @@
-//! The fast JPEG path (`catdog::jpeg` + `catdog::resize`) against jpeg-decoder and the image
+//! The fast JPEG path (`catdog::decode::jpeg` + `catdog::decode::resize`) against jpeg-decoder and the image
 //! crate's resize: the same bytes for every photo, and no panic on damaged ones.
 
 mod common;
 
 use std::io::Cursor;
 
-use catdog::image_prep::{prepare_bytes, prepare_bytes_reference, requested_size};
-use catdog::jpeg;
+use catdog::decode::{prepare_bytes, prepare_bytes_reference, requested_size};
+use catdog::decode::jpeg;
 use image::codecs::jpeg::JpegEncoder;
 use image::{ExtendedColorType, ImageEncoder};
 

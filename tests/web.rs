@@ -3,11 +3,11 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use catdog::kernel::{FastObjective, DZ_UNITS};
+use catdog::train::kernel::{FastObjective, DZ_UNITS};
 use catdog::model::{propagate, Model};
-use catdog::rng::Mt19937;
-use catdog::train::Objective;
-use catdog::web::{draw_loss_chart, feature_defaults, Catdog};
+use catdog::data::rng::Mt19937;
+use catdog::train::optimize::Objective;
+use catdog::web::{draw_loss_chart, features_name, features_named, Arithmetic, Catdog, Features, RunSettings};
 use image::{ImageFormat, Rgb, RgbImage};
 use ndarray::{Array1, Array2};
 use wasm_bindgen::JsCast;
@@ -26,8 +26,8 @@ fn png(label: u8) -> Vec<u8> {
 fn handle_with(n: usize) -> Catdog {
     let mut handle = Catdog::new();
     for i in 0..n {
-        assert_eq!(handle.add_photo(&format!("cat.{i}.png"), &png(0)).ok(), Some(0));
-        assert_eq!(handle.add_photo(&format!("pets/dog/{i}.png"), &png(1)).ok(), Some(1));
+        assert_eq!(handle.add_photo(&format!("cat.{i}.png"), &png(0), None).ok().map(|a| a.label), Some(0));
+        assert_eq!(handle.add_photo(&format!("pets/dog/{i}.png"), &png(1), None).ok().map(|a| a.label), Some(1));
     }
     handle
 }
@@ -57,13 +57,18 @@ fn the_simd_kernel_agrees_with_the_reference() {
     }
 }
 
+/// Run settings as the page makes them: a kind's defaults, then the user's changes.
+fn settings(features: Features, learning_rate: f64, iterations: usize, l2: f64, flip: bool) -> RunSettings {
+    RunSettings { learning_rate, iterations, l2, flip, ..RunSettings::new(features) }
+}
+
 #[wasm_bindgen_test]
 fn trains_on_dropped_photos_and_classifies_one() {
     let mut handle = handle_with(5);
-    assert_eq!(handle.add_photo_as("IMG_7.png", &png(1), 1).ok(), Some(1));
+    assert_eq!(handle.add_photo("IMG_7.png", &png(1), Some(1)).ok().map(|a| (a.id, a.label)), Some((10, 1)));
     assert_eq!((handle.count(0), handle.count(1), handle.len()), (5, 6, 11));
     assert_eq!(handle.photo(0).ok().map(|p| p.len()), Some(64 * 64 * 3));
-    assert!(handle.start_training("raw", 0.05, 200, 0.0, false, None, 0.2, 1).is_ok());
+    assert!(handle.start_training(&settings(Features::Raw, 0.05, 200, 0.0, false)).is_ok());
     assert_eq!((handle.train_count(), handle.test_count()), (9, 2));
     assert_eq!(handle.train_steps(1).ok(), Some(1));
     assert_eq!(handle.train_steps(500).ok(), Some(199));
@@ -71,36 +76,40 @@ fn trains_on_dropped_photos_and_classifies_one() {
     let (train, test) = (handle.train_costs(0), handle.test_costs(0));
     assert_eq!((train.len(), test.len(), handle.train_costs(150).len()), (200, 200, 50));
     assert!(train[199] < train[0] && test[199] < test[0]);
-    assert_eq!(handle.train_accuracy().ok(), Some(100.0));
-    assert_eq!(handle.test_accuracy().ok(), Some(Some(100.0)));
-    assert!(handle.predict_photo(&png(1)).ok().unwrap() > 0.5);
+    let scores = handle.scores().ok().unwrap();
+    assert_eq!((scores.train_accuracy, scores.test_accuracy), (100.0, Some(100.0)));
+    let dog = handle.predict_photo(&png(1)).ok().unwrap();
+    assert!(dog.label == 1 && dog.probability > 0.5);
     let rgba: Vec<u8> = [220u8, 60, 40, 255].repeat(8 * 8);
-    assert!(handle.predict_frame(&rgba, 8, 8).ok().unwrap() < 0.5);
-    assert_eq!(handle.mistakes().ok(), Some(vec![]));
-    assert_eq!(handle.mistake_probabilities().ok(), Some(vec![]));
+    assert_eq!(handle.predict_frame(&rgba, 8, 8).ok().map(|p| p.label), Some(0));
+    assert_eq!(handle.mistakes().ok().map(|m| m.len()), Some(0));
+    assert_eq!(handle.confusion().ok(), Some(vec![1, 0, 0, 1]));
     assert_eq!(handle.weight_picture().ok().map(|p| p.len()), Some(64 * 64 * 4));
-    assert_eq!(handle.feature_kind().as_deref(), Some("raw"));
-    assert_eq!(handle.training_path().as_deref(), Some("integer SIMD kernel"));
+    assert_eq!(handle.feature_kind(), Some(Features::Raw));
+    assert_eq!(handle.arithmetic(), Some(Arithmetic::Kernel));
 }
 
 #[wasm_bindgen_test]
 fn hog_color_runs_with_its_defaults_and_has_no_weights_picture() {
-    let d = feature_defaults("hog+color").ok().unwrap();
-    let raw = feature_defaults("raw").ok().unwrap();
+    let d = RunSettings::new(Features::HogColor);
+    let raw = RunSettings::new(Features::Raw);
     assert!(d.l2 > 0.0 && raw.l2 == 0.0 && raw.iterations > 0 && raw.learning_rate > 0.0);
+    assert_eq!(features_named("hog+color").ok(), Some(Features::HogColor));
+    assert_eq!(features_name(Features::HogColor), "hog+color");
     let mut handle = handle_with(5);
-    assert!(handle.start_training("hog+color", d.learning_rate, 50, d.l2, true, None, 0.2, 1).is_ok());
+    assert!(handle.start_training(&settings(Features::HogColor, d.learning_rate, 50, d.l2, true)).is_ok());
     assert_eq!(handle.train_steps(50).ok(), Some(50));
-    assert_eq!(handle.feature_kind().as_deref(), Some("hog+color"));
-    assert_eq!(handle.training_path().as_deref(), Some("float64 reference"));
+    assert_eq!(handle.feature_kind(), Some(Features::HogColor));
+    assert_eq!(handle.arithmetic(), Some(Arithmetic::Float64));
     // Flat red cats and blue dogs differ in colour alone, which the colour histogram sees.
-    assert_eq!(handle.test_accuracy().ok(), Some(Some(100.0)));
-    assert_eq!(handle.mistakes().ok(), Some(vec![]));
+    assert_eq!(handle.scores().ok().map(|s| s.test_accuracy), Some(Some(100.0)));
+    assert_eq!(handle.mistakes().ok().map(|m| m.len()), Some(0));
     assert!(handle.weight_picture().is_err());
     let text = handle.model_json().ok().unwrap();
     let mut fresh = Catdog::new();
     assert!(fresh.load_model_json(&text).is_ok());
-    assert_eq!(fresh.predict_photo(&png(1)).ok(), handle.predict_photo(&png(1)).ok());
+    let probability = |h: &Catdog| h.predict_photo(&png(1)).ok().map(|p| p.probability);
+    assert_eq!(probability(&fresh), probability(&handle));
 }
 
 #[wasm_bindgen_test]
@@ -108,36 +117,39 @@ fn relabels_removes_and_round_trips_the_model() {
     let mut handle = handle_with(2);
     assert!(handle.set_label(0, 1).is_ok());
     assert!(handle.remove(1).is_ok());
+    assert!(!handle.has(1) && handle.has(2));
     assert_eq!((handle.count(0), handle.count(1)), (1, 2));
-    assert!(handle.start_training("raw", 0.05, 5, 0.0, false, Some(3), 0.0, 0).is_ok());
+    let once = RunSettings { random_seed: Some(3), test_share: 0.0, split_seed: 0, ..settings(Features::Raw, 0.05, 5, 0.0, false) };
+    assert!(handle.start_training(&once).is_ok());
     assert_eq!(handle.train_steps(5).ok(), Some(5));
-    assert_eq!(handle.test_accuracy().ok(), Some(None));
+    assert_eq!(handle.scores().ok().map(|s| s.test_accuracy), Some(None));
     let text = handle.model_json().ok().unwrap();
     let mut fresh = Catdog::new();
     assert!(fresh.load_model_json(&text).is_ok());
-    assert_eq!(fresh.predict_photo(&png(1)).ok(), handle.predict_photo(&png(1)).ok());
+    let probability = |h: &Catdog| h.predict_photo(&png(1)).ok().map(|p| p.probability);
+    assert_eq!(probability(&fresh), probability(&handle));
 }
 
 #[wasm_bindgen_test]
 fn bad_input_is_an_error_not_a_panic() {
     let mut handle = Catdog::new();
-    assert!(handle.add_photo("holiday.png", &png(0)).is_err());
-    assert!(handle.add_photo("cat.txt", b"text").is_err());
-    assert!(handle.add_photo_as("x.png", &png(0), 7).is_err());
+    assert!(handle.add_photo("holiday.png", &png(0), None).is_err());
+    assert!(handle.add_photo("cat.txt", b"text", None).is_err());
+    assert!(handle.add_photo("x.png", &png(0), Some(7)).is_err());
     assert!(handle.predict_photo(&png(0)).is_err());
-    assert!(handle.start_training("raw", 0.01, 10, 0.0, false, None, 0.2, 0).is_err());
+    assert!(handle.start_training(&settings(Features::Raw, 0.01, 10, 0.0, false)).is_err());
     assert!(handle.train_steps(1).is_err());
     assert!(handle.predict_frame(&[1, 2, 3], 5, 5).is_err());
     assert!(handle.remove(0).is_err() && handle.set_label(0, 1).is_err() && handle.photo(0).is_err());
     assert!(handle.load_model_json("{").is_err());
     assert_eq!(handle.len(), 0);
     let mut trained = handle_with(2);
-    assert!(trained.start_training("raw", f64::NAN, 10, 0.0, false, None, 0.2, 0).is_err());
-    assert!(trained.start_training("raw", 0.01, 10, 0.0, false, None, 1.0, 0).is_err());
-    assert!(trained.start_training("sift", 0.01, 10, 0.0, false, None, 0.2, 0).is_err());
-    assert!(trained.start_training("hog", 0.01, 10, -1.0, false, None, 0.2, 0).is_err());
+    assert!(trained.start_training(&settings(Features::Raw, f64::NAN, 10, 0.0, false)).is_err());
+    let everything_held_out = RunSettings { test_share: 1.0, ..settings(Features::Raw, 0.01, 10, 0.0, false) };
+    assert!(trained.start_training(&everything_held_out).is_err());
+    assert!(trained.start_training(&settings(Features::Hog, 0.01, 10, -1.0, false)).is_err());
     assert!(trained.mistakes().is_err() && trained.weight_picture().is_err());
-    assert!(feature_defaults("sift").is_err());
+    assert!(features_named("sift").is_err());
     assert!(draw_loss_chart("no-such-canvas", &[], &[], 1).is_err());
 }
 
@@ -189,11 +201,11 @@ fn the_loss_chart_draws_curves_and_text_into_a_canvas() {
     assert!(blue > 200 && orange > 200, "curve pixels: blue {blue}, orange {orange}");
 }
 
-/// The fast JPEG path (catdog::jpeg + catdog::resize) in wasm: the reference path's bytes, and the
+/// The fast JPEG path (catdog::decode::jpeg + catdog::decode::resize) in wasm: the reference path's bytes, and the
 /// bytes it gives natively (tests/jpeg.rs asserts the same hash for the same photo).
 #[wasm_bindgen_test]
 fn a_generated_jpeg_prepares_to_the_bytes_native_gives() {
-    use catdog::image_prep::{prepare_bytes, prepare_bytes_reference};
+    use catdog::decode::{prepare_bytes, prepare_bytes_reference};
     let image = RgbImage::from_fn(500, 375, |x, y| Rgb([(x / 2) as u8, (y * 2 / 3) as u8, ((x * y) % 251) as u8]));
     let mut bytes = std::io::Cursor::new(Vec::new());
     image.write_to(&mut bytes, ImageFormat::Jpeg).unwrap();
@@ -207,7 +219,7 @@ fn a_generated_jpeg_prepares_to_the_bytes_native_gives() {
 /// (the hardest case for rounding): shrinking, enlarging, one pixel wide or high.
 #[wasm_bindgen_test]
 fn the_simd_resize_gives_the_image_crates_bytes() {
-    use catdog::resize::catmull_rom_rgb;
+    use catdog::decode::resize::catmull_rom_rgb;
     use image::imageops::{self, FilterType};
     let mut rng = Mt19937::new(11);
     for (w, h, nw, nh) in [(125, 94, 64, 64), (94, 125, 64, 64), (1, 1, 64, 64), (1, 200, 64, 64), (333, 1, 64, 64), (17, 9, 97, 3), (125, 94, 1, 5), (63, 65, 64, 64)] {

@@ -3,14 +3,15 @@
 // picture, the mistakes), and loads the wasm module a second time, from the module the worker
 // compiled, to draw the loss chart (plotters needs a DOM canvas) and read each feature kind's
 // default settings.
-import init, { drawLossChart, featureDefaults } from './pkg/catdog.js';
+import init, { RunSettings, drawLossChart, featuresNamed } from './pkg/catdog.js';
 
 const $ = (id) => document.getElementById(id);
 const worker = new Worker(new URL('worker.js', import.meta.url), { type: 'module' });
 const pending = new Map();
 let nextReq = 1;
-let nextPhotoId = 1;
 let classes = ['cat', 'dog'];
+/** Photos per class, as the worker last reported them. */
+let counts = [0, 0];
 let training = false;
 /** The wasm module for the chart, once the worker has handed it over. */
 let chartReady = null;
@@ -70,8 +71,7 @@ async function addFiles(items) {
   clearError();
   adding.total += items.length;
   showAddProgress();
-  const withIds = items.map((item) => ({ ...item, id: nextPhotoId++ }));
-  await attempt(() => call('add', { items: withIds }));
+  await attempt(() => call('add', { items }));
 }
 
 function showAddProgress() {
@@ -161,7 +161,9 @@ function showMemory(bytes) {
   if (bytes !== undefined) $('memory').textContent = `${Math.round(bytes / 2 ** 20)} MB`;
 }
 
-function showCounts([cats, dogs]) {
+function showCounts(now) {
+  counts = now;
+  const [cats, dogs] = now;
   $('count-cat').textContent = cats;
   $('count-dog').textContent = dogs;
   $('train').disabled = training || cats === 0 || dogs === 0;
@@ -298,6 +300,8 @@ class Series {
 }
 
 const curves = { train: new Series(), test: new Series(), total: 0 };
+/** The page's words for how a run computes its gradients (the core's Arithmetic). */
+const ARITHMETIC = { Kernel: 'integer SIMD kernel', Float64: 'float64 reference' };
 let chartQueued = false;
 
 function readSettings() {
@@ -334,7 +338,7 @@ $('train-form').addEventListener('submit', (event) => {
     $('progress').value = 0;
     $('train-accuracy').textContent = '–';
     $('test-accuracy').textContent = '–';
-    setStatus(`Training on ${run.trainCount} photos, ${run.testCount} held out, with the ${run.path}…`);
+    setStatus(`Training on ${run.trainCount} photos, ${run.testCount} held out, with the ${ARITHMETIC[run.arithmetic]}…`);
     drawChartSoon();
   });
 });
@@ -366,13 +370,13 @@ function onTrained(run) {
   showWeights(run.features, run.weights);
   showMistakes(run.mistakes, run.testCount);
   setTraining(false);
-  showCounts([Number($('count-cat').textContent), Number($('count-dog').textContent)]);
+  showCounts(counts);
   $('train-accuracy').textContent = percent(trainAccuracy);
   $('test-accuracy').textContent = testAccuracy === undefined ? 'nothing held out' : percent(testAccuracy);
   $('save-model').disabled = false;
   const cost = curves.train.last();
   const how = stopped ? `Stopped at iteration ${iteration} of ${total}` : `Trained ${iteration} iterations`;
-  setStatus(`${how} in ${seconds.toFixed(1)} s (${run.path}) · cost ${cost?.toFixed(6)} · train accuracy ${percent(trainAccuracy)}`);
+  setStatus(`${how} in ${seconds.toFixed(1)} s (${ARITHMETIC[run.arithmetic]}) · cost ${cost?.toFixed(6)} · train accuracy ${percent(trainAccuracy)}`);
   drawChartSoon();
 }
 
@@ -412,7 +416,7 @@ function showMistakes(mistakes, testCount) {
   $('mistakes-more').textContent = more > 0 ? `Showing ${shown.length}; ${more} more not shown.` : '';
 }
 
-function mistakeItem({ id, probability, rgba }) {
+function mistakeItem({ id, label, probability, rgba }) {
   const li = document.createElement('li');
   const canvas = document.createElement('canvas');
   canvas.width = 64;
@@ -420,9 +424,10 @@ function mistakeItem({ id, probability, rgba }) {
   canvas.getContext('2d').putImageData(new ImageData(rgba, 64, 64), 0, 0);
   canvas.title = photos.find((p) => p.id === id)?.name ?? '';
   li.append(canvas);
-  const label = probability > 0.5 ? 1 : 0;
-  const sure = label === 1 ? probability : 1 - probability;
-  li.append(`said ${classes[label]} (${(sure * 100).toFixed(0)} %)`);
+  // A mistake was predicted as the other class than its label.
+  const said = 1 - label;
+  const sure = said === 1 ? probability : 1 - probability;
+  li.append(`said ${classes[said]} (${(sure * 100).toFixed(0)} %)`);
   return li;
 }
 
@@ -482,7 +487,7 @@ async function chooseFeatures() {
   const option = $('features').selectedOptions[0];
   $('features-help').textContent = option.dataset.help;
   await chartReady;
-  const defaults = featureDefaults(option.value);
+  const defaults = new RunSettings(featuresNamed(option.value));
   $('learning-rate').value = defaults.learningRate;
   $('iterations').value = defaults.iterations;
   $('l2').value = defaults.l2;
@@ -494,9 +499,9 @@ $('features').addEventListener('change', () => attempt(chooseFeatures));
 
 // ---- Classifying --------------------------------------------------------------------------
 
-function showPrediction(probability, source) {
+/** The core's prediction: its class, and the probability of label 1. */
+function showPrediction({ label, probability }, source) {
   $('prediction-source').textContent = source;
-  const label = probability > 0.5 ? 1 : 0;
   const sure = label === 1 ? probability : 1 - probability;
   $('prediction').textContent = `${classes[label]} (${(sure * 100).toFixed(1)} %)`;
 }
@@ -509,9 +514,9 @@ async function classifyPhoto(file) {
   image.hidden = false;
   $('prediction').textContent = 'Classifying…';
   $('prediction-source').textContent = '';
-  const probability = await attempt(() => call('predictPhoto', { file }));
-  if (probability === undefined) $('prediction').textContent = 'No prediction.';
-  else showPrediction(probability, `the photo ${file.name}`);
+  const prediction = await attempt(() => call('predictPhoto', { file }));
+  if (prediction === undefined) $('prediction').textContent = 'No prediction.';
+  else showPrediction(prediction, `the photo ${file.name}`);
 }
 
 $('predict-file').addEventListener('change', (event) => {
@@ -566,9 +571,9 @@ async function classifyFrame() {
   context.drawImage(video, 0, 0);
   const { data, width, height } = context.getImageData(0, 0, frame.width, frame.height);
   const rgba = new Uint8Array(data.buffer);
-  const probability = await call('predictFrame', { rgba, width, height }, [rgba.buffer]);
+  const prediction = await call('predictFrame', { rgba, width, height }, [rgba.buffer]);
   $('predict-image').hidden = true;
-  showPrediction(probability, 'the webcam frame');
+  showPrediction(prediction, 'the webcam frame');
 }
 
 $('webcam-classify').addEventListener('click', () => attempt(classifyFrame));

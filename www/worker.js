@@ -1,10 +1,11 @@
 // The training worker: owns the wasm `Catdog` handle (photos, their features and the model),
 // decodes photos, trains in slices of about 40 ms so a Stop message gets through, and posts small
 // messages back (at the end of a run: accuracies, the held-out mistakes, the weights picture).
+// Photos are named by the ids the core gives them; the worker keeps no list of its own.
 // Requests carry `reqId` and get one reply { reqId, ok, value | error }; progress and added
 // photos are pushed as events, with the wasm memory's size. Thumbnails' pixels are sent only
 // when the page asks, so thousands of photos do not mean thousands of pictures in messages.
-import init, { Catdog } from './pkg/catdog.js';
+import init, { Arithmetic, Catdog, Features, RunSettings, featuresName, featuresNamed } from './pkg/catdog.js';
 
 const SLICE_MS = 40;
 /** Added photos are reported at most this often, so 10,000 photos are a few hundred messages. */
@@ -28,8 +29,6 @@ const ready = compiled.then((module) => init({ module_or_path: module })).then((
   return new Catdog();
 });
 let handle;
-/** Photo ids of the page, in the handle's photo order (indices shift when one is removed). */
-const ids = [];
 /** The run in progress: a new Train or a Stop replaces or ends it. */
 let run = null;
 /** Requests are handled one after another (adding awaits file reads); Stop jumps the queue. */
@@ -61,12 +60,6 @@ const counts = () => [handle.count(0), handle.count(1)];
 /** Bytes of wasm memory: it only grows, so this is also the peak so far. */
 const memory = () => wasm.memory.buffer.byteLength;
 
-function indexOf(id) {
-  const index = ids.indexOf(id);
-  if (index < 0) throw new Error('that photo is no longer there');
-  return index;
-}
-
 const handlers = {
   hello: async () => ({ classes: handle.classNames(), counts: counts(), module: await compiled, memory: memory() }),
 
@@ -78,15 +71,15 @@ const handlers = {
     const reads = items.slice(0, READ_AHEAD).map(read);
     for (let k = 0; k < items.length; k++) {
       if (k + READ_AHEAD < items.length) reads.push(read(items[k + READ_AHEAD]));
-      const { id, name, label } = items[k];
+      const { name, label } = items[k];
       try {
         const bytes = await reads[k];
         reads[k] = null;
-        const got = label === undefined ? handle.addPhoto(name, bytes) : handle.addPhotoAs(name, bytes, label);
-        ids.push(id);
-        batch.added.push({ id, name, label: got });
+        const got = handle.addPhoto(name, bytes, label);
+        batch.added.push({ id: got.id, name, label: got.label });
+        got.free();
       } catch (err) {
-        batch.skipped.push({ id, name, reason: messageOf(err) });
+        batch.skipped.push({ name, reason: messageOf(err) });
       }
       if (performance.now() - batch.since > BATCH_MS) {
         postAdded(batch);
@@ -99,43 +92,52 @@ const handlers = {
 
   /** The 64x64 RGBA pictures of the photos `wanted` (ids) still there, one after another. */
   thumbs({ wanted }) {
-    const found = wanted.filter((id) => ids.includes(id));
+    const found = wanted.filter((id) => handle.has(id));
     const rgba = new Uint8ClampedArray(found.length * PHOTO_RGBA);
-    found.forEach((id, k) => rgba.set(toRgba(handle.photo(ids.indexOf(id))), k * PHOTO_RGBA));
+    found.forEach((id, k) => rgba.set(toRgba(handle.photo(id)), k * PHOTO_RGBA));
     return { ids: found, rgba };
   },
 
   remove({ id }) {
-    const index = indexOf(id);
-    handle.remove(index);
-    ids.splice(index, 1);
+    handle.remove(id);
     return counts();
   },
 
   relabel({ id, label }) {
-    handle.setLabel(indexOf(id), label);
+    handle.setLabel(id, label);
     return counts();
   },
 
   train({ features, learningRate, iterations, l2, flip, randomSeed, testShare, seed }) {
     if (run) run.stopped = true;
     const started = performance.now();
-    handle.startTraining(features, learningRate, iterations, l2, flip, randomSeed, testShare, seed);
-    // Mistakes come back as indices among the photos at the start; photos removed later shift them.
-    const path = handle.trainingPath();
-    run = { stopped: false, started, sent: 0, perStep: null, ids: ids.slice(), settings: { features, l2, flip, path } };
+    const settings = Object.assign(new RunSettings(featuresNamed(features)), { learningRate, iterations, l2, flip, randomSeed, testShare, splitSeed: seed });
+    try {
+      handle.startTraining(settings);
+    } finally {
+      settings.free();
+    }
+    const arithmetic = Arithmetic[handle.arithmetic()];
+    run = { stopped: false, started, sent: 0, perStep: null, settings: { features, l2, flip, arithmetic } };
     setTimeout(slice, 0, run);
-    return { total: handle.iterations(), trainCount: handle.trainCount(), testCount: handle.testCount(), path };
+    return { total: handle.iterations(), trainCount: handle.trainCount(), testCount: handle.testCount(), arithmetic };
   },
 
-  predictPhoto: ({ file }) => file.arrayBuffer().then((b) => handle.predictPhoto(new Uint8Array(b))),
-  predictFrame: ({ rgba, width, height }) => handle.predictFrame(rgba, width, height),
+  predictPhoto: ({ file }) => file.arrayBuffer().then((b) => plain(handle.predictPhoto(new Uint8Array(b)))),
+  predictFrame: ({ rgba, width, height }) => plain(handle.predictFrame(rgba, width, height)),
   modelJson: () => handle.modelJson(),
   loadModel({ text }) {
     handle.loadModelJson(text);
-    return { features: handle.featureKind(), weights: weights() };
+    return { features: featuresName(handle.featureKind()), weights: weights() };
   },
 };
+
+/** A prediction as a message can carry it: the class and the probability of label 1. */
+function plain(prediction) {
+  const { label, probability } = prediction;
+  prediction.free();
+  return { label, probability };
+}
 
 /** A file's bytes; a read that fails becomes that file's skip reason. */
 function read({ file }) {
@@ -150,19 +152,27 @@ function postAdded({ added, skipped }) {
 
 /** The weights picture of a raw-pixel model; null for other kinds, which see no pixels. */
 function weights() {
-  return handle.featureKind() === 'raw' ? new Uint8ClampedArray(handle.weightPicture()) : null;
+  return handle.featureKind() === Features.Raw ? new Uint8ClampedArray(handle.weightPicture()) : null;
 }
 
-/** The held-out photos the model got wrong, as page photo ids with the probability of dog; the
- * first MISTAKE_PICTURES with their picture (if the photo is still there). */
-function mistakes(current) {
-  const indices = handle.mistakes();
-  const probabilities = handle.mistakeProbabilities();
-  return [...indices].map((index, k) => {
-    const id = current.ids[index];
-    const now = k < MISTAKE_PICTURES ? ids.indexOf(id) : -1;
-    return { id, probability: probabilities[k], rgba: now < 0 ? null : toRgba(handle.photo(now)) };
+/** The held-out photos the model got wrong (most confidently wrong first), each with its id,
+ * its label at the start of the run and the probability of label 1; the first MISTAKE_PICTURES
+ * with their picture, if the photo is still there. */
+function mistakes() {
+  return handle.mistakes().map((mistake, k) => {
+    const { id, label, probability } = mistake;
+    mistake.free();
+    return { id, label, probability, rgba: k < MISTAKE_PICTURES && handle.has(id) ? toRgba(handle.photo(id)) : null };
   });
+}
+
+/** Accuracies, the confusion matrix (true label by predicted label) and the mistakes, at once. */
+function results() {
+  const scores = handle.scores();
+  const { trainAccuracy, testAccuracy } = scores;
+  scores.free();
+  const [a, b, c, d] = handle.confusion();
+  return { trainAccuracy, testAccuracy, confusion: [[a, b], [c, d]], mistakes: mistakes() };
 }
 
 /** 64x64 RGB from the core → RGBA for a canvas's ImageData. */
@@ -220,10 +230,8 @@ function finish(current) {
     iteration: handle.iteration(),
     total: handle.iterations(),
     seconds: (performance.now() - current.started) / 1000,
-    trainAccuracy: maybe(() => handle.trainAccuracy()),
-    testAccuracy: maybe(() => handle.testAccuracy()),
     testCount: handle.testCount(),
-    mistakes: maybe(() => mistakes(current)) ?? [],
+    ...(maybe(results) ?? { mistakes: [] }),
     weights: maybe(weights) ?? null,
     memory: memory(),
   });

@@ -73,11 +73,7 @@ impl Classes {
     }
 
     fn label_error(&self, path: &str, which: &str) -> Error {
-        let joiner = if which == "both" { "and" } else { "nor" };
-        Error::Label(format!(
-            "{path}: its name says {which} '{}' {joiner} '{}'",
-            self.names[0], self.names[1]
-        ))
+        Error::Unlabelled { path: path.to_string(), classes: self.names.clone(), both: which == "both" }
     }
 }
 
@@ -133,13 +129,13 @@ mod tests {
     #[test]
     fn rejects_a_name_that_says_both_classes() {
         let err = cats_dogs().label_for_path("cat-and-dog.jpg").unwrap_err();
-        assert!(matches!(&err, Error::Label(m) if m.contains("both")), "{err}");
+        assert!(matches!(&err, Error::Unlabelled { both: true, .. }), "{err}");
     }
 
     #[test]
     fn rejects_a_name_that_says_neither_class() {
         let err = cats_dogs().label_for_path("holiday/IMG_0001.jpg").unwrap_err();
-        assert!(matches!(&err, Error::Label(m) if m.contains("neither")), "{err}");
+        assert!(matches!(&err, Error::Unlabelled { both: false, .. }), "{err}");
     }
 
     #[test]

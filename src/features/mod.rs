@@ -4,16 +4,20 @@
 //!
 //! Features are computed once per photo, from the 12,288 bytes the data set stores.
 
+pub mod color;
+pub mod hog;
+pub mod standardize;
+
 use std::fmt;
 use std::str::FromStr;
 
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
-use crate::color::{color_histogram, ColorParams};
-use crate::dataset::Dataset;
-use crate::hog::{hog, HogParams};
-use crate::image_prep::{CHANNELS, FEATURES, SIDE};
+use crate::features::color::{color_histogram, ColorParams};
+use crate::data::dataset::Dataset;
+use crate::features::hog::{hog, HogParams};
+use crate::photo::{CHANNELS, PHOTO_BYTES, SIDE};
 use crate::{Error, Result};
 
 /// What the model sees of a photo.
@@ -88,7 +92,7 @@ pub struct TrainingDefaults {
 }
 
 /// A feature kind with its sizes: everything needed to turn a photo into the model's input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FeatureSpec {
     /// The kind.
     pub kind: FeatureKind,
@@ -125,7 +129,7 @@ impl FeatureSpec {
     /// Number of features a photo gives.
     pub fn features(&self) -> usize {
         match self.kind {
-            FeatureKind::Raw => FEATURES,
+            FeatureKind::Raw => PHOTO_BYTES,
             FeatureKind::Hog => self.hog.features(),
             FeatureKind::HogColor => self.hog.features() + self.color.bins(),
         }
@@ -133,8 +137,8 @@ impl FeatureSpec {
 
     /// The features of one photo (12,288 bytes).
     pub fn extract(&self, pixels: &[u8]) -> Result<Vec<f64>> {
-        if pixels.len() != FEATURES {
-            return Err(Error::MismatchedShapes { what: "photo bytes", expected: FEATURES, actual: pixels.len() });
+        if pixels.len() != PHOTO_BYTES {
+            return Err(Error::MismatchedShapes { what: "photo bytes", expected: PHOTO_BYTES, actual: pixels.len() });
         }
         match self.kind {
             FeatureKind::Raw => Ok(pixels.iter().map(|&p| f64::from(p) / 255.0).collect()),
@@ -179,8 +183,8 @@ pub fn extract(spec: &FeatureSpec, pixels: &[u8]) -> Result<Vec<f64>> {
 
 /// The photo mirrored left to right.
 pub fn flip_horizontal(pixels: &[u8]) -> Result<Vec<u8>> {
-    if pixels.len() != FEATURES {
-        return Err(Error::MismatchedShapes { what: "photo bytes", expected: FEATURES, actual: pixels.len() });
+    if pixels.len() != PHOTO_BYTES {
+        return Err(Error::MismatchedShapes { what: "photo bytes", expected: PHOTO_BYTES, actual: pixels.len() });
     }
     let row = SIDE as usize * CHANNELS;
     Ok(pixels.chunks_exact(row).flat_map(|r| r.chunks_exact(CHANNELS).rev().flatten().copied()).collect())
@@ -237,7 +241,7 @@ mod tests {
     use super::*;
 
     fn ramp() -> Vec<u8> {
-        (0..FEATURES).map(|i| (i % 251) as u8).collect()
+        (0..PHOTO_BYTES).map(|i| (i % 251) as u8).collect()
     }
 
     #[test]
@@ -282,7 +286,7 @@ mod tests {
     fn flips_double_the_rows_after_the_originals() {
         let mut data = Dataset::new();
         data.push("a", &ramp(), 1).unwrap();
-        data.push("b", &vec![7; FEATURES], 0).unwrap();
+        data.push("b", &vec![7; PHOTO_BYTES], 0).unwrap();
         let spec = FeatureSpec::new(FeatureKind::Hog);
         let m = spec.matrix(&data, true).unwrap();
         assert_eq!(m.nrows(), 4);

@@ -12,9 +12,9 @@
 //! (native, or wasm without SIMD) give the same numbers (only the float64 `exp` and `ln_1p` of
 //! each photo's cost come from different maths libraries).
 
-use crate::dataset::Dataset;
+use crate::data::dataset::Dataset;
 use crate::model::{example_cost, sigmoid, Gradients, Model};
-use crate::train::Objective;
+use crate::train::optimize::Objective;
 use crate::{Error, Result};
 
 /// Bytes handled per step (one 128-bit vector); rows are padded with zeros to a multiple of this.
@@ -50,7 +50,7 @@ struct Totals {
 impl FastObjective {
     /// The photos of a data set, each byte meaning `byte / 255` as in the tutorial.
     pub fn new(data: &Dataset) -> Result<Self> {
-        Self::from_levels(data.pixels().to_vec(), data.labels(), crate::image_prep::FEATURES, 1.0 / 255.0, 0.0)
+        Self::from_levels(data.pixels().to_vec(), data.labels(), crate::photo::PHOTO_BYTES, 1.0 / 255.0, 0.0)
     }
 
     /// Examples as rows of `features` bytes, byte `q` meaning `scale * q + offset`; labels 0 or 1.
@@ -63,7 +63,7 @@ impl FastObjective {
             return Err(Error::Dataset("there are no examples".into()));
         }
         if let Some(bad) = labels.iter().find(|&&l| l > 1) {
-            return Err(Error::Label(format!("label {bad} is neither 0 nor 1")));
+            return Err(Error::BadLabel(*bad));
         }
         if !(scale.is_finite() && offset.is_finite()) {
             return Err(Error::Setting(format!("the byte scale {scale} and offset {offset} must be finite")));
@@ -368,8 +368,8 @@ mod simd128 {
 mod tests {
     use super::*;
     use crate::model::propagate;
-    use crate::rng::Mt19937;
-    use crate::train::F64Objective;
+    use crate::data::rng::Mt19937;
+    use crate::train::optimize::F64Objective;
     use ndarray::{Array1, Array2};
 
     /// Random byte examples and the same examples as float64 rows for the reference.
@@ -443,12 +443,12 @@ mod tests {
     #[test]
     fn trains_like_the_reference_on_photo_sized_rows() {
         let mut rng = Mt19937::new(3);
-        let n = crate::image_prep::FEATURES;
+        let n = crate::photo::PHOTO_BYTES;
         let (levels, labels, x, y) = random_case(&mut rng, 70, n, 1.0 / 255.0, 0.0);
-        let settings = crate::train::Settings { learning_rate: 0.005, iterations: 30, record_every: 1 };
+        let settings = crate::train::optimize::Settings { learning_rate: 0.005, iterations: 30, record_every: 1 };
         let fast = FastObjective::from_levels(levels.clone(), &labels, n, 1.0 / 255.0, 0.0).unwrap();
-        let a = crate::train::optimize(Box::new(fast), Model::zeros(n), settings, |_, _| {}).unwrap();
-        let b = crate::train::optimize(Box::new(F64Objective::new(x, y).unwrap()), Model::zeros(n), settings, |_, _| {}).unwrap();
+        let a = crate::train::optimize::optimize(Box::new(fast), Model::zeros(n), settings, |_, _| {}).unwrap();
+        let b = crate::train::optimize::optimize(Box::new(F64Objective::new(x, y).unwrap()), Model::zeros(n), settings, |_, _| {}).unwrap();
         for (i, (c, r)) in a.costs.iter().zip(&b.costs).enumerate() {
             assert!(relative(*c, *r) < 1e-5, "iteration {i}: {c} vs {r}");
         }
@@ -472,7 +472,7 @@ mod tests {
         let err = FastObjective::from_levels(vec![1, 2, 3], &[0, 1], 2, 1.0, 0.0).err().unwrap();
         assert!(matches!(err, Error::MismatchedShapes { expected: 4, actual: 3, .. }), "{err}");
         assert!(matches!(FastObjective::from_levels(vec![], &[], 2, 1.0, 0.0), Err(Error::Dataset(_))));
-        assert!(matches!(FastObjective::from_levels(vec![1, 2], &[2], 2, 1.0, 0.0), Err(Error::Label(_))));
+        assert!(matches!(FastObjective::from_levels(vec![1, 2], &[2], 2, 1.0, 0.0), Err(Error::BadLabel(2))));
         assert!(matches!(FastObjective::from_levels(vec![1, 2], &[1], 2, f64::NAN, 0.0), Err(Error::Setting(_))));
         let fast = FastObjective::from_levels(vec![1, 2], &[1], 2, 1.0, 0.0).unwrap();
         assert!(matches!(fast.propagate(&Model::zeros(3)), Err(Error::MismatchedShapes { expected: 2, actual: 3, .. })));

@@ -10,18 +10,38 @@
 use std::rc::Rc;
 
 use ndarray::{Array1, Array2};
+use serde::Serialize;
 
-use crate::kernel::FastObjective;
-use crate::metrics::accuracy;
+use crate::train::kernel::FastObjective;
+use crate::model::metrics::accuracy;
 use crate::model::{example_cost, sigmoid, Gradients, Model};
-use crate::train::Objective;
+use crate::data::dataset::PhotoId;
+use crate::photo::{Label, THRESHOLD};
+use crate::train::optimize::Objective;
 use crate::{Error, Result};
 
-/// A part of a split: its photos' indices (among the session's photos when the run started)
-/// and their rows.
+/// A part of a split: its photos' ids and their rows.
 pub struct Scored {
-    indices: Vec<usize>,
+    ids: Vec<PhotoId>,
     rows: Rows,
+}
+
+/// A held-out photo the model classified wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Mistake {
+    /// The photo.
+    pub id: PhotoId,
+    /// Its label when the run started.
+    pub label: Label,
+    /// The probability of label 1 the model gave it.
+    pub probability: f64,
+}
+
+impl Mistake {
+    /// How far the probability is from the undecided one half: larger is more confidently wrong.
+    pub fn wrongness(&self) -> f64 {
+        (self.probability - THRESHOLD).abs()
+    }
 }
 
 enum Rows {
@@ -41,19 +61,19 @@ pub enum Logits {
 }
 
 impl Scored {
-    /// Photos `indices` as bytes (each byte meaning byte / 255), scored as `logits` says.
-    pub fn bytes(indices: Vec<usize>, rows: Rc<FastObjective>, logits: Logits) -> Scored {
-        Scored { indices, rows: Rows::Bytes { rows, logits } }
+    /// Photos `ids` as bytes (each byte meaning byte / 255), scored as `logits` says.
+    pub fn bytes(ids: Vec<PhotoId>, rows: Rc<FastObjective>, logits: Logits) -> Scored {
+        Scored { ids, rows: Rows::Bytes { rows, logits } }
     }
 
-    /// Photos `indices` as feature rows (one per photo, in the same order) with their labels.
-    pub fn floats(indices: Vec<usize>, x: Array2<f64>, labels: Vec<u8>) -> Scored {
-        Scored { indices, rows: Rows::Floats { x, labels } }
+    /// Photos `ids` as feature rows (one per photo, in the same order) with their labels.
+    pub fn floats(ids: Vec<PhotoId>, x: Array2<f64>, labels: Vec<u8>) -> Scored {
+        Scored { ids, rows: Rows::Floats { x, labels } }
     }
 
-    /// The photos' indices.
-    pub fn indices(&self) -> &[usize] {
-        &self.indices
+    /// The photos' ids.
+    pub fn ids(&self) -> &[PhotoId] {
+        &self.ids
     }
 
     /// Their labels, in the same order.
@@ -66,12 +86,12 @@ impl Scored {
 
     /// Number of photos.
     pub fn len(&self) -> usize {
-        self.indices.len()
+        self.ids.len()
     }
 
     /// True when the part has no photos (nothing held out).
     pub fn is_empty(&self) -> bool {
-        self.indices.is_empty()
+        self.ids.is_empty()
     }
 
     /// The feature rows (float parts only).
@@ -98,9 +118,9 @@ impl Scored {
         }
     }
 
-    /// Percent of the photos `model` classifies right (probability above 0.5 means label 1).
+    /// Percent of the photos `model` classifies right.
     pub fn accuracy(&self, model: &Model) -> Result<f64> {
-        let predictions: Vec<u8> = self.logits(model)?.into_iter().map(|z| u8::from(sigmoid(z) > 0.5)).collect();
+        let predictions: Vec<u8> = self.logits(model)?.into_iter().map(|z| Label::for_probability(sigmoid(z)).value()).collect();
         Ok(accuracy(&predictions, self.labels()))
     }
 
@@ -110,11 +130,11 @@ impl Scored {
         Ok(total / self.len() as f64)
     }
 
-    /// The photos `model` classifies wrong, as (index, probability of label 1), in part order.
-    pub fn wrong(&self, model: &Model) -> Result<Vec<(usize, f64)>> {
+    /// Each photo's id, label and probability of label 1 under `model`, in part order.
+    pub fn predictions(&self, model: &Model) -> Result<Vec<(PhotoId, Label, f64)>> {
         let probabilities = self.logits(model)?.into_iter().map(sigmoid);
-        let found = probabilities.zip(self.labels()).zip(&self.indices);
-        Ok(found.filter(|((p, &label), _)| u8::from(*p > 0.5) != label).map(|((p, _), &index)| (index, p)).collect())
+        let labelled = self.ids.iter().zip(self.labels()).zip(probabilities);
+        labelled.map(|((&id, &label), p)| Ok((id, Label::new(label)?, p))).collect()
     }
 }
 

@@ -1,13 +1,21 @@
-//! Photos as 64x64 RGB `u8` rows with their labels: adding, removing and relabelling them,
-//! reading a folder, a stratified seeded split, and the float64 matrix the reference path uses.
+//! Photos as 64x64 RGB `u8` rows with their labels and stable ids: adding, removing and
+//! relabelling them by id, reading a folder, a stratified seeded split, and the float64 matrix
+//! the reference path uses.
+//!
+//! A photo's id never changes and is never reused, while its index (its place in the rows)
+//! shifts when an earlier photo is removed; whatever outlives one call (a run's split, its
+//! mistakes, the page's thumbnails) names photos by id.
 
 use std::path::{Path, PathBuf};
 
 use ndarray::{Array1, Array2};
 
-use crate::image_prep::{prepare_bytes, FEATURES};
-use crate::labels::Classes;
-use crate::rng::Mt19937;
+use crate::decode::prepare_bytes;
+use serde::Serialize;
+
+use crate::photo::{Label, PHOTO_BYTES};
+use crate::data::labels::Classes;
+use crate::data::rng::Mt19937;
 use crate::{Error, Result};
 
 /// Labelled photos, 12,288 bytes each; scaling by 1/255 happens in the math, not here.
@@ -16,6 +24,29 @@ pub struct Dataset {
     pixels: Vec<u8>,
     labels: Vec<u8>,
     names: Vec<String>,
+    ids: Vec<PhotoId>,
+    next_id: u32,
+}
+
+/// A photo's name for as long as it is in its data set: ids count up from 0 and are never reused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct PhotoId(pub u32);
+
+/// Which photos (by index at the time of the split) a run trains on and which it holds out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Split {
+    /// Indices of the training photos, in photo order.
+    pub train: Vec<usize>,
+    /// Indices of the held-out photos, in photo order.
+    pub held_out: Vec<usize>,
+}
+
+impl Split {
+    /// Every photo of `data` for training, none held out.
+    pub fn all(data: &Dataset) -> Split {
+        Split { train: (0..data.len()).collect(), held_out: Vec::new() }
+    }
 }
 
 /// A file left out of a data set, and why.
@@ -33,15 +64,13 @@ impl Dataset {
         Self::default()
     }
 
-    /// Adds one prepared photo (12,288 bytes) with label 0 or 1. When memory runs out this is
-    /// an error and the photos already there stay.
-    pub fn push(&mut self, name: &str, pixels: &[u8], label: u8) -> Result<()> {
-        if pixels.len() != FEATURES {
-            return Err(Error::MismatchedShapes { what: "photo bytes", expected: FEATURES, actual: pixels.len() });
+    /// Adds one prepared photo (12,288 bytes) with label 0 or 1 and returns its new id. When
+    /// memory runs out this is an error and the photos already there stay.
+    pub fn push(&mut self, name: &str, pixels: &[u8], label: u8) -> Result<PhotoId> {
+        if pixels.len() != PHOTO_BYTES {
+            return Err(Error::MismatchedShapes { what: "photo bytes", expected: PHOTO_BYTES, actual: pixels.len() });
         }
-        if label > 1 {
-            return Err(Error::Label(format!("{name}: label {label} is neither 0 nor 1")));
-        }
+        Label::new(label)?;
         if self.pixels.len() == self.pixels.capacity() {
             // A quarter more, not double: while growing, the old and the new buffer both exist,
             // and doubling would leave up to half of the new one unused.
@@ -50,39 +79,49 @@ impl Dataset {
         self.pixels.extend_from_slice(pixels);
         self.labels.push(label);
         self.names.push(name.to_string());
-        Ok(())
+        let id = PhotoId(self.next_id);
+        self.ids.push(id);
+        self.next_id += 1;
+        Ok(id)
     }
 
     /// Makes room for `photos` more photos at once, so adding many grows the pixels once.
     pub fn reserve(&mut self, photos: usize) -> Result<()> {
-        let bytes = photos.checked_mul(FEATURES).ok_or_else(|| Error::Dataset(format!("{photos} photos are too many")))?;
+        let bytes = photos.checked_mul(PHOTO_BYTES).ok_or_else(|| Error::Dataset(format!("{photos} photos are too many")))?;
         self.pixels.try_reserve_exact(bytes).map_err(|_| Error::Dataset(format!("there is no memory left for {photos} more photos ({} kept)", self.len())))
     }
 
-    /// Removes photo `index`.
-    pub fn remove(&mut self, index: usize) -> Result<()> {
-        self.check_index(index)?;
-        self.pixels.drain(index * FEATURES..(index + 1) * FEATURES);
+    /// Removes photo `id`; the photos after it move up one index, their ids stay.
+    pub fn remove(&mut self, id: PhotoId) -> Result<()> {
+        let index = self.index_of(id)?;
+        self.pixels.drain(index * PHOTO_BYTES..(index + 1) * PHOTO_BYTES);
         self.labels.remove(index);
         self.names.remove(index);
+        self.ids.remove(index);
         Ok(())
     }
 
-    /// Gives photo `index` label 0 or 1.
-    pub fn set_label(&mut self, index: usize, label: u8) -> Result<()> {
-        self.check_index(index)?;
-        if label > 1 {
-            return Err(Error::Label(format!("label {label} is neither 0 nor 1")));
-        }
-        self.labels[index] = label;
+    /// Gives photo `id` label 0 or 1.
+    pub fn set_label(&mut self, id: PhotoId, label: Label) -> Result<()> {
+        let index = self.index_of(id)?;
+        self.labels[index] = label.value();
         Ok(())
     }
 
-    fn check_index(&self, index: usize) -> Result<()> {
-        if index >= self.len() {
-            return Err(Error::Dataset(format!("there is no photo number {index}; there are {}", self.len())));
-        }
-        Ok(())
+    /// Where photo `id` is now.
+    pub fn index_of(&self, id: PhotoId) -> Result<usize> {
+        // Ids only grow, so the rows are sorted by id.
+        self.ids.binary_search(&id).map_err(|_| Error::NoSuchPhoto(id.0))
+    }
+
+    /// The pixels of photo `id`.
+    pub fn photo_by_id(&self, id: PhotoId) -> Result<&[u8]> {
+        Ok(self.photo(self.index_of(id)?))
+    }
+
+    /// Ids, one per photo, in photo order (ascending).
+    pub fn ids(&self) -> &[PhotoId] {
+        &self.ids
     }
 
     /// Number of photos.
@@ -112,7 +151,7 @@ impl Dataset {
 
     /// The pixels of photo `index`.
     pub fn photo(&self, index: usize) -> &[u8] {
-        &self.pixels[index * FEATURES..(index + 1) * FEATURES]
+        &self.pixels[index * PHOTO_BYTES..(index + 1) * PHOTO_BYTES]
     }
 
     /// How many photos have label 0 and label 1.
@@ -124,14 +163,9 @@ impl Dataset {
     /// Errors unless there is at least one photo of each class.
     pub fn check_trainable(&self, classes: &Classes) -> Result<()> {
         match self.class_counts() {
-            [0, 0] => Err(Error::Dataset("there are no photos to train on".into())),
-            [n, 0] | [0, n] => {
-                let present = if self.labels[0] == 0 { classes.name(0) } else { classes.name(1) };
-                Err(Error::Dataset(format!(
-                    "all {n} photos are '{present}': training needs photos of both '{}' and '{}'",
-                    classes.name(0),
-                    classes.name(1)
-                )))
+            [0, 0] => Err(Error::NoPhotos),
+            [0, _] | [_, 0] => {
+                Err(Error::OneClass { counts: self.class_counts(), classes: classes.names().map(String::from) })
             }
             _ => Ok(()),
         }
@@ -140,7 +174,7 @@ impl Dataset {
     /// The photos as rows of float64 features, each byte divided by 255 as in the tutorial.
     pub fn features_f64(&self) -> Array2<f64> {
         let scaled: Vec<f64> = self.pixels.iter().map(|&p| f64::from(p) / 255.0).collect();
-        Array2::from_shape_vec((self.len(), FEATURES), scaled).expect("pixels hold len() rows of FEATURES")
+        Array2::from_shape_vec((self.len(), PHOTO_BYTES), scaled).expect("pixels hold len() rows of PHOTO_BYTES")
     }
 
     /// The labels as float64, for the cost.
@@ -160,8 +194,14 @@ impl Dataset {
         Ok((train, test))
     }
 
-    /// Which photos `split` holds out (true) and which it trains on, by index; for callers
-    /// that keep per-photo data (such as cached features) beside the data set.
+    /// The split `split` makes, as indices: the same photos, in photo order.
+    pub fn split_indices(&self, test_share: f64, seed: u32) -> Result<Split> {
+        let is_test = self.split_mask(test_share, seed)?;
+        let (held_out, train) = (0..self.len()).partition(|&i| is_test[i]);
+        Ok(Split { train, held_out })
+    }
+
+    /// Which photos `split` holds out (true) and which it trains on, by index.
     pub fn split_mask(&self, test_share: f64, seed: u32) -> Result<Vec<bool>> {
         if !(0.0..1.0).contains(&test_share) {
             return Err(Error::Setting(format!("the test share must be at least 0 and below 1, got {test_share}")));
@@ -202,7 +242,9 @@ pub fn load_folder(dir: &Path, classes: &Classes) -> Result<(Dataset, Vec<Skippe
     let mut data = Dataset::new();
     for (prepared, (_, relative, label)) in prepare_all(&labelled).into_iter().zip(&labelled) {
         match prepared {
-            Ok(pixels) => data.push(relative, &pixels, *label)?,
+            Ok(pixels) => {
+                data.push(relative, &pixels, *label)?;
+            }
             Err(reason) => skipped.push(Skipped { file: relative.clone(), reason }),
         }
     }
@@ -254,7 +296,7 @@ mod tests {
     use super::*;
 
     fn photo(value: u8) -> Vec<u8> {
-        vec![value; FEATURES]
+        vec![value; PHOTO_BYTES]
     }
 
     fn sample(n_cats: usize, n_dogs: usize) -> Dataset {
@@ -269,7 +311,7 @@ mod tests {
     #[test]
     fn features_are_bytes_over_255() {
         let f = sample(1, 1).features_f64();
-        assert_eq!(f.dim(), (2, FEATURES));
+        assert_eq!(f.dim(), (2, PHOTO_BYTES));
         assert_eq!(f[[1, 5]], 1.0 / 255.0);
     }
 
@@ -297,20 +339,21 @@ mod tests {
     #[test]
     fn remove_and_relabel() {
         let mut data = sample(2, 1);
-        data.set_label(0, 1).unwrap();
-        data.remove(1).unwrap();
+        data.set_label(PhotoId(0), Label::ONE).unwrap();
+        data.remove(PhotoId(1)).unwrap();
         assert_eq!(data.labels(), [1, 1]);
         assert_eq!(data.photo(1), photo(2).as_slice());
-        assert!(matches!(data.remove(5), Err(Error::Dataset(_))));
-        assert!(matches!(data.set_label(0, 2), Err(Error::Label(_))));
+        assert!(matches!(data.remove(PhotoId(5)), Err(Error::NoSuchPhoto(5))));
+        assert!(matches!(data.push("x", &photo(0), 2), Err(Error::BadLabel(2))));
     }
 
     #[test]
     fn rejects_a_single_class_or_nothing() {
         let classes = Classes::default();
-        assert!(matches!(Dataset::new().check_trainable(&classes), Err(Error::Dataset(_))));
+        assert!(matches!(Dataset::new().check_trainable(&classes), Err(Error::NoPhotos)));
         let err = sample(0, 3).check_trainable(&classes).unwrap_err();
-        assert!(err.to_string().contains("all 3 photos are 'dog'"), "{err}");
+        assert!(matches!(&err, Error::OneClass { counts: [0, 3], .. }), "{err}");
+        assert!(matches!(Dataset::new().check_trainable(&classes), Err(Error::NoPhotos)));
         assert!(sample(1, 1).check_trainable(&classes).is_ok());
     }
 

@@ -5,7 +5,7 @@
 use ndarray::{Array1, Array2};
 
 use crate::model::{Gradients, Model};
-use crate::train::{F64Objective, Objective};
+use crate::train::optimize::{F64Objective, Objective};
 use crate::{Error, Result};
 
 /// `inner` plus an L2 penalty λ over `examples` training examples.
@@ -62,7 +62,7 @@ impl<O: Objective> Objective for L2Penalty<O> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::train::{optimize, Settings};
+    use crate::train::optimize::{optimize, Settings};
     use ndarray::array;
 
     fn objective(lambda: f64) -> L2Penalty<F64Objective> {

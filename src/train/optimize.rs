@@ -4,7 +4,7 @@
 use ndarray::{Array1, Array2};
 
 use crate::model::{propagate, Gradients, Model};
-use crate::rng::Mt19937;
+use crate::data::rng::Mt19937;
 use crate::{Error, Result};
 
 /// What gradient descent minimises: the cost and gradients of a model on fixed training data.

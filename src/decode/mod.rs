@@ -2,20 +2,18 @@
 //!
 //! Both the CLI and the page go through here, so a photo gives the same pixels everywhere.
 
+pub mod jpeg;
+pub mod resize;
+
 use std::io::Cursor;
 
 use image::imageops::{self, FilterType};
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage, RgbaImage};
 
-use crate::{jpeg, resize, Error, Result};
+use crate::photo::SIDE;
+use crate::{Error, Result};
 
-/// Side of the square the model sees, in pixels.
-pub const SIDE: u32 = 64;
-/// Colour channels per pixel (RGB).
-pub const CHANNELS: usize = 3;
-/// Bytes (features) per prepared photo: 64 * 64 * 3.
-pub const FEATURES: usize = (SIDE as usize) * (SIDE as usize) * CHANNELS;
 
 /// Decodes a JPEG, PNG, WebP, GIF (first frame) or BMP, applies its EXIF orientation and
 /// resizes it to 64x64 RGB. `name` only serves the error message.
@@ -25,7 +23,7 @@ pub fn prepare_bytes(bytes: &[u8], name: &str) -> Result<Vec<u8>> {
 }
 
 /// [`prepare_bytes`] through jpeg-decoder and the image crate's resize only, as it was before
-/// [`crate::jpeg`] and [`crate::resize`]: the reference their tests hold them to, byte for byte.
+/// [`crate::decode::jpeg`] and [`crate::decode::resize`]: the reference their tests hold them to, byte for byte.
 pub fn prepare_bytes_reference(bytes: &[u8], name: &str) -> Result<Vec<u8>> {
     let decoded = decode_jpeg_scaled(bytes).map(Ok).unwrap_or_else(|| decode_full(bytes));
     let image = decoded.map_err(|e| Error::Image { name: name.to_string(), reason: e })?.into_rgb8();
@@ -70,7 +68,7 @@ pub fn requested_size(width: u16, height: u16) -> (u16, u16) {
     (width.div_ceil(scale), height.div_ceil(scale))
 }
 
-/// [`decode_jpeg_scaled`]'s pixels from [`crate::jpeg`], several times faster, for the baseline
+/// [`decode_jpeg_scaled`]'s pixels from [`crate::decode::jpeg`], several times faster, for the baseline
 /// JPEGs it takes; `None` sends the others to jpeg-decoder.
 fn decode_jpeg_fast(bytes: &[u8]) -> Option<DynamicImage> {
     if !bytes.starts_with(&[0xff, 0xd8]) {
@@ -146,6 +144,7 @@ fn resize_rgb(image: RgbImage) -> Vec<u8> {
 mod tests {
     use super::*;
     use image::{ImageFormat, Rgb};
+    use crate::photo::{CHANNELS, PHOTO_BYTES};
 
     fn encode(image: &RgbImage, format: ImageFormat) -> Vec<u8> {
         let mut out = Cursor::new(Vec::new());
@@ -168,7 +167,7 @@ mod tests {
     fn larger_photos_become_64x64_rgb() {
         for format in [ImageFormat::Png, ImageFormat::Jpeg, ImageFormat::Bmp, ImageFormat::Gif] {
             let prepared = prepare_bytes(&encode(&gradient(200, 150), format), "g").unwrap();
-            assert_eq!(prepared.len(), FEATURES, "{format:?}");
+            assert_eq!(prepared.len(), PHOTO_BYTES, "{format:?}");
         }
     }
 

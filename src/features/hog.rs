@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::image_prep::{CHANNELS, FEATURES, SIDE};
+use crate::photo::{CHANNELS, PHOTO_BYTES, SIDE};
 use crate::{Error, Result};
 
 const SIDE_PX: usize = SIDE as usize;
@@ -16,7 +16,7 @@ const HYS_CLIP: f64 = 0.2;
 const EPSILON: f64 = 1e-6;
 
 /// Sizes of the HOG descriptor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HogParams {
     /// Side of a square cell in pixels; must divide 64.
@@ -72,8 +72,8 @@ pub fn hog(pixels: &[u8], params: &HogParams) -> Result<Vec<f64>> {
 /// nearest its orientation, as Dalal & Triggs interpolate to avoid aliasing.
 pub fn cell_histograms(pixels: &[u8], params: &HogParams) -> Result<Vec<f64>> {
     params.validate()?;
-    if pixels.len() != FEATURES {
-        return Err(Error::MismatchedShapes { what: "photo bytes", expected: FEATURES, actual: pixels.len() });
+    if pixels.len() != PHOTO_BYTES {
+        return Err(Error::MismatchedShapes { what: "photo bytes", expected: PHOTO_BYTES, actual: pixels.len() });
     }
     let n = params.cells_per_side();
     let mut hist = vec![0.0; n * n * params.bins];

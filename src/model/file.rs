@@ -8,11 +8,14 @@
 use serde::{Deserialize, Serialize};
 
 use crate::features::{FeatureKind, FeatureParams, FeatureSpec};
-use crate::image_prep::{CHANNELS, SIDE};
-use crate::labels::Classes;
+use crate::photo::{CHANNELS, SIDE};
+use crate::data::labels::Classes;
+use crate::data::dataset::Dataset;
+use crate::model::metrics::accuracy;
 use crate::model::Model;
-use crate::standardize::Standardizer;
-use crate::train::{Init, Settings};
+use crate::photo::Label;
+use crate::features::standardize::Standardizer;
+use crate::train::optimize::{Init, Settings};
 use crate::{Error, Result};
 
 const FORMAT: &str = "catdog-model";
@@ -162,6 +165,14 @@ impl SavedModel {
         Ok(SavedModel { classes, model, features: spec, standardizer: file.standardization, training: file.training, costs: file.costs })
     }
 
+    /// Percent of `data`'s photos this model classifies right, each through [`Self::probability`].
+    pub fn accuracy(&self, data: &Dataset) -> Result<f64> {
+        let predictions = (0..data.len())
+            .map(|i| Ok(Label::for_probability(self.probability(data.photo(i))?).value()))
+            .collect::<Result<Vec<u8>>>()?;
+        Ok(accuracy(&predictions, data.labels()))
+    }
+
     /// Probability of label 1 for one prepared photo (12,288 bytes): features, standardisation,
     /// then the model, exactly as at training time.
     pub fn probability(&self, pixels: &[u8]) -> Result<f64> {
@@ -196,10 +207,10 @@ fn read_features(file: &File) -> Result<FeatureSpec> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::image_prep::FEATURES;
+    use crate::photo::PHOTO_BYTES;
 
     fn saved() -> SavedModel {
-        let mut model = Init::Random { seed: 3 }.model(FEATURES);
+        let mut model = Init::Random { seed: 3 }.model(PHOTO_BYTES);
         model.b = -0.25;
         SavedModel {
             classes: Classes::parse("noncat,cat").unwrap(),
@@ -251,7 +262,7 @@ mod tests {
     /// A hog+color model with a standardizer fitted on a few photos.
     fn hog_color() -> SavedModel {
         let spec = FeatureSpec::new(FeatureKind::HogColor);
-        let photos: Vec<Vec<u8>> = (0..4u32).map(|k| (0..FEATURES as u32).map(|i| ((i * (k + 3) + i / 192 * k) % 256) as u8).collect()).collect();
+        let photos: Vec<Vec<u8>> = (0..4u32).map(|k| (0..PHOTO_BYTES as u32).map(|i| ((i * (k + 3) + i / 192 * k) % 256) as u8).collect()).collect();
         let rows: Vec<f64> = photos.iter().flat_map(|p| spec.extract(p).unwrap()).collect();
         let x = ndarray::Array2::from_shape_vec((4, spec.features()), rows).unwrap();
         let mut model = Init::Random { seed: 5 }.model(spec.features());
@@ -280,7 +291,7 @@ mod tests {
         let saved = hog_color();
         let read = SavedModel::from_json(&saved.to_json()).unwrap();
         assert_eq!(read, saved);
-        let photo: Vec<u8> = (0..FEATURES).map(|i| (i * 7 % 256) as u8).collect();
+        let photo: Vec<u8> = (0..PHOTO_BYTES).map(|i| (i * 7 % 256) as u8).collect();
         // What training computes: features, standardised by the fitted scaler, then the model.
         let mut x = FeatureSpec::new(FeatureKind::HogColor).extract(&photo).unwrap();
         saved.standardizer.as_ref().unwrap().apply(&mut x).unwrap();
@@ -299,7 +310,7 @@ mod tests {
         });
         let read = SavedModel::from_json(&v1).unwrap();
         assert_eq!(read, saved());
-        let photo = vec![128u8; FEATURES];
+        let photo = vec![128u8; PHOTO_BYTES];
         let raw: Vec<f64> = photo.iter().map(|&p| f64::from(p) / 255.0).collect();
         assert_eq!(read.probability(&photo).unwrap(), read.model.probability(ndarray::ArrayView1::from(&raw)));
     }
@@ -308,7 +319,7 @@ mod tests {
     fn rejects_inconsistent_feature_files() {
         let v1_hog = hog_with(|v| v["version"] = 1.into());
         assert!(message(&v1_hog).contains("version-1 file holds raw pixels only"));
-        assert!(message(&hog_with(|v| v["w"] = serde_json::json!(vec![0.5; FEATURES]))).contains("w has 12288 weights, expected 452 for feature kind \"hog+color\""));
+        assert!(message(&hog_with(|v| v["w"] = serde_json::json!(vec![0.5; PHOTO_BYTES]))).contains("w has 12288 weights, expected 452 for feature kind \"hog+color\""));
         assert!(message(&hog_with(|v| v["features"] = "hog".into())).contains("has no colour bins"));
         assert!(message(&hog_with(|v| v["features"] = "raw".into())).contains("takes no feature_params"));
         assert!(message(&hog_with(|v| v["feature_params"]["hog"]["cell"] = 6.into())).contains("cell"));

@@ -4,11 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::image_prep::{CHANNELS, FEATURES};
+use crate::photo::{CHANNELS, PHOTO_BYTES};
 use crate::{Error, Result};
 
 /// Bins per HSV axis.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ColorParams {
     /// Hue bins over the colour circle.
@@ -46,8 +46,8 @@ impl ColorParams {
 /// The normalised HSV histogram, index `(h * saturation + s) * value + v`.
 pub fn color_histogram(pixels: &[u8], params: &ColorParams) -> Result<Vec<f64>> {
     params.validate()?;
-    if pixels.len() != FEATURES {
-        return Err(Error::MismatchedShapes { what: "photo bytes", expected: FEATURES, actual: pixels.len() });
+    if pixels.len() != PHOTO_BYTES {
+        return Err(Error::MismatchedShapes { what: "photo bytes", expected: PHOTO_BYTES, actual: pixels.len() });
     }
     let mut hist = vec![0.0; params.bins()];
     let count = pixels.len() / CHANNELS;
@@ -85,7 +85,7 @@ mod tests {
     use super::*;
 
     fn flat(rgb: [u8; 3]) -> Vec<u8> {
-        rgb.repeat(FEATURES / CHANNELS)
+        rgb.repeat(PHOTO_BYTES / CHANNELS)
     }
 
     fn only_bin(hist: &[f64]) -> usize {
@@ -111,7 +111,7 @@ mod tests {
     #[test]
     fn two_halves_share_the_mass() {
         let mut photo = flat([255, 0, 0]);
-        photo[..FEATURES / 2].copy_from_slice(&flat([0, 255, 0])[..FEATURES / 2]);
+        photo[..PHOTO_BYTES / 2].copy_from_slice(&flat([0, 255, 0])[..PHOTO_BYTES / 2]);
         let hist = color_histogram(&photo, &ColorParams::default()).unwrap();
         assert_eq!(hist[15], 0.5);
         // Green: hue 1/3, bin 2 of 8.

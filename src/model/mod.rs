@@ -1,6 +1,9 @@
 //! The logistic-regression unit of the tutorials: weights `w`, bias `b`, the sigmoid, `propagate`
 //! (cost and gradients) and `predict`, in float64.
 
+pub mod file;
+pub mod metrics;
+
 use ndarray::{Array1, ArrayView1, ArrayView2};
 
 use crate::{Error, Result};

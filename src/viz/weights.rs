@@ -3,7 +3,7 @@
 //! the picture shows where brightness pushes the model towards dog (blue) or towards cat
 //! (orange); white is a pixel the model ignores.
 
-use crate::image_prep::{CHANNELS, FEATURES, SIDE};
+use crate::photo::{CHANNELS, PHOTO_BYTES, SIDE};
 use crate::model::Model;
 use crate::{Error, Result};
 
@@ -15,9 +15,9 @@ pub const NEGATIVE: [u8; 3] = [234, 88, 12];
 /// The weights of a raw-pixel model as 64x64 RGBA (row after row, alpha 255), scaled so the
 /// largest summed weight in either direction gets the full colour.
 pub fn weight_picture(model: &Model) -> Result<Vec<u8>> {
-    if model.features() != FEATURES {
+    if model.features() != PHOTO_BYTES {
         return Err(Error::Setting(format!(
-            "the weights picture needs a model of the {FEATURES} raw pixels; this one has {} features (HOG features are not pixels)",
+            "the weights picture needs a model of the {PHOTO_BYTES} raw pixels; this one has {} features (HOG features are not pixels)",
             model.features()
         )));
     }
@@ -51,7 +51,7 @@ mod tests {
 
     #[test]
     fn strongest_weights_get_the_full_colours_and_zero_is_white() {
-        let mut w = Array1::zeros(FEATURES);
+        let mut w = Array1::zeros(PHOTO_BYTES);
         // Pixel (x 2, y 0) pushes to dog through its three channels together: 0.5 + 0.3 + 0.2.
         w[6] = 0.5;
         w[7] = 0.3;
@@ -70,7 +70,7 @@ mod tests {
 
     #[test]
     fn an_untrained_model_is_all_white() {
-        let rgba = weight_picture(&Model::zeros(FEATURES)).unwrap();
+        let rgba = weight_picture(&Model::zeros(PHOTO_BYTES)).unwrap();
         assert!(rgba.iter().all(|&v| v == 255));
     }
 

@@ -1,0 +1,220 @@
+//! The page's state over the training plan: the photos (by stable id), their kept features,
+//! and the current model, which is none, a run's or a loaded file's. Pure Rust, so it is tested
+//! natively; `web` only converts at the boundary.
+//!
+//! Starting a run first lets go of the previous run's rows, keeping its model as if loaded, so a
+//! new run's copies of the photos are never held beside the old run's.
+
+use crate::data::dataset::{Dataset, PhotoId};
+use crate::data::labels::Classes;
+use crate::decode::{prepare_bytes, prepare_rgba};
+use crate::features::{FeatureKind, FeatureSpec};
+use crate::model::file::SavedModel;
+use crate::photo::{Label, Prediction};
+use crate::train::plan::{Evaluation, FeatureCache, Plan, TrainOptions};
+use crate::viz::weights::weight_picture;
+use crate::{Error, Result};
+
+/// What a run in the page is started with: the training options and the split.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RunOptions {
+    /// Features, settings, penalty, flips, initialisation and arithmetic.
+    pub train: TrainOptions,
+    /// Share of each class held out for testing, 0 to below 1.
+    pub test_share: f64,
+    /// Seed of the split.
+    pub split_seed: u32,
+}
+
+/// The model predictions come from.
+#[derive(Default)]
+pub enum CurrentModel {
+    /// Nothing trained or loaded yet.
+    #[default]
+    None,
+    /// A run's model (in progress, stopped or finished), with its evaluation once asked for.
+    Run { plan: Box<Plan>, evaluation: Option<(usize, Evaluation)> },
+    /// A model file's, or the model of a run that a newer run replaced.
+    Loaded(Box<SavedModel>),
+}
+
+/// Photos, their kept features and the current model.
+#[derive(Default)]
+pub struct Session {
+    classes: Classes,
+    data: Dataset,
+    cache: FeatureCache,
+    current: CurrentModel,
+}
+
+impl Session {
+    /// An empty session with the tutorial's classes, `cat` (0) and `dog` (1).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The class names, label 0 first.
+    pub fn classes(&self) -> &Classes {
+        &self.classes
+    }
+
+    /// Adds a photo file; `label` overrides the one its name (or folder path) gives. Returns the
+    /// new photo's id and label. A photo that cannot be read or labelled changes nothing.
+    pub fn add(&mut self, name: &str, bytes: &[u8], label: Option<Label>) -> Result<(PhotoId, Label)> {
+        let label = match label {
+            Some(label) => label,
+            None => Label::new(self.classes.label_for_path(name)?)?,
+        };
+        let id = self.data.push(name, &prepare_bytes(bytes, name)?, label.value())?;
+        Ok((id, label))
+    }
+
+    /// Makes room for `photos` more photos at once (adding many then grows memory once).
+    pub fn reserve(&mut self, photos: usize) -> Result<()> {
+        self.data.reserve(photos)
+    }
+
+    /// The photos.
+    pub fn data(&self) -> &Dataset {
+        &self.data
+    }
+
+    /// How many photos have label 0 and label 1.
+    pub fn counts(&self) -> [usize; 2] {
+        self.data.class_counts()
+    }
+
+    /// The prepared 64x64 RGB pixels of photo `id`.
+    pub fn photo(&self, id: PhotoId) -> Result<&[u8]> {
+        self.data.photo_by_id(id)
+    }
+
+    /// Removes photo `id` and its kept features. A run's results keep naming it by id.
+    pub fn remove(&mut self, id: PhotoId) -> Result<()> {
+        self.data.remove(id)?;
+        self.cache.forget(id);
+        Ok(())
+    }
+
+    /// Gives photo `id` a label.
+    pub fn set_label(&mut self, id: PhotoId, label: Label) -> Result<()> {
+        self.data.set_label(id, label)
+    }
+
+    /// How many photos have their features of `spec` (mirrored or not) kept.
+    pub fn cached_features(&self, spec: &FeatureSpec, flipped: bool) -> usize {
+        self.cache.count(spec, flipped)
+    }
+
+    /// Splits the photos and readies a run of the training plan on them; a bad setting or
+    /// split keeps the previous model.
+    pub fn start(&mut self, options: &RunOptions) -> Result<()> {
+        options.train.validate()?;
+        let split = self.data.split_indices(options.test_share, options.split_seed)?;
+        self.data.check_trainable(&self.classes)?;
+        self.retire_run();
+        let plan = Plan::new(&options.train, &self.classes, &self.data, &split, &mut self.cache)?;
+        self.current = CurrentModel::Run { plan: Box::new(plan), evaluation: None };
+        Ok(())
+    }
+
+    /// Keeps the current run's model as if loaded from its file and drops its rows.
+    fn retire_run(&mut self) {
+        if let CurrentModel::Run { plan, .. } = &self.current {
+            self.current = CurrentModel::Loaded(Box::new(plan.saved()));
+        }
+    }
+
+    /// The run, if the current model is a run's.
+    pub fn run(&self) -> Option<&Plan> {
+        match &self.current {
+            CurrentModel::Run { plan, .. } => Some(plan),
+            _ => None,
+        }
+    }
+
+    /// Runs up to `steps` more iterations (fewer once the run is done); returns how many ran.
+    pub fn steps(&mut self, steps: usize) -> Result<usize> {
+        match &mut self.current {
+            CurrentModel::Run { plan, .. } => plan.steps(steps),
+            _ => Err(Error::NoRun),
+        }
+    }
+
+    /// The run's accuracies, confusion matrix and mistakes, computed once per iteration reached.
+    pub fn evaluation(&mut self) -> Result<&Evaluation> {
+        let CurrentModel::Run { plan, evaluation } = &mut self.current else {
+            return Err(Error::NoRun);
+        };
+        let iteration = plan.iteration();
+        if evaluation.as_ref().is_none_or(|(at, _)| *at != iteration) {
+            *evaluation = Some((iteration, plan.evaluate()?));
+        }
+        Ok(&evaluation.as_ref().ok_or(Error::NoRun)?.1)
+    }
+
+    /// The current model's weights as a 64x64 RGBA picture (raw-pixel models only).
+    pub fn weight_picture(&self) -> Result<Vec<u8>> {
+        let (spec, model) = match &self.current {
+            CurrentModel::Run { plan, .. } => (plan.options().features, plan.model()),
+            CurrentModel::Loaded(saved) => (saved.features, &saved.model),
+            CurrentModel::None => return Err(Error::NoModel),
+        };
+        if spec.kind != FeatureKind::Raw {
+            return Err(Error::NotRawPixels(spec.kind.name()));
+        }
+        weight_picture(model)
+    }
+
+    /// The feature kind of the current model.
+    pub fn feature_kind(&self) -> Option<FeatureKind> {
+        match &self.current {
+            CurrentModel::Run { plan, .. } => Some(plan.options().features.kind),
+            CurrentModel::Loaded(saved) => Some(saved.features.kind),
+            CurrentModel::None => None,
+        }
+    }
+
+    /// The current model's answer for a photo file.
+    pub fn predict_photo(&self, bytes: &[u8]) -> Result<Prediction> {
+        self.predict(&prepare_bytes(bytes, "the photo")?)
+    }
+
+    /// The current model's answer for an RGBA frame.
+    pub fn predict_frame(&self, rgba: &[u8], width: u32, height: u32) -> Result<Prediction> {
+        self.predict(&prepare_rgba(rgba, width, height)?)
+    }
+
+    fn predict(&self, pixels: &[u8]) -> Result<Prediction> {
+        let p = match &self.current {
+            CurrentModel::Run { plan, .. } => plan.probability(pixels)?,
+            CurrentModel::Loaded(saved) => saved.probability(pixels)?,
+            CurrentModel::None => return Err(Error::NoModel),
+        };
+        Ok(Prediction::from_probability(p))
+    }
+
+    /// The model file of the current model.
+    pub fn model_json(&self) -> Result<String> {
+        match &self.current {
+            CurrentModel::Run { plan, .. } => Ok(plan.saved().to_json()),
+            CurrentModel::Loaded(saved) => Ok(saved.to_json()),
+            CurrentModel::None => Err(Error::NoModel),
+        }
+    }
+
+    /// Loads a model file for predictions; its classes must be this session's. A bad file keeps
+    /// the current model.
+    pub fn load_model_json(&mut self, text: &str) -> Result<()> {
+        let saved = SavedModel::from_json(text)?;
+        if saved.classes != self.classes {
+            let names = |c: &Classes| c.names().map(String::from);
+            return Err(Error::OtherClasses { file: names(&saved.classes), current: names(&self.classes) });
+        }
+        self.current = CurrentModel::Loaded(Box::new(saved));
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,286 @@
+//! The session as the page uses it: photos in by name or label, runs, predictions, model files.
+
+use super::*;
+use crate::data::fixtures::{png, striped, BLUE, RED};
+use crate::train::kernel::FastObjective;
+use crate::train::optimize::{F64Objective, Init, Objective, Settings};
+use crate::train::plan::{PathChoice, TrainingPath};
+use crate::photo::PHOTO_BYTES;
+use ndarray::{Array1, Array2};
+
+fn session(n: usize) -> Session {
+    let mut s = Session::new();
+    for i in 0..n {
+        s.add(&format!("cat.{i}.png"), &png(RED), None).unwrap();
+        s.add(&format!("pets/dog/{i}.png"), &png(BLUE), None).unwrap();
+    }
+    s
+}
+
+fn striped_session(n: usize) -> Session {
+    let mut s = Session::new();
+    for i in 0..n {
+        s.add(&format!("cat.{i}.png"), &striped(false, i), None).unwrap();
+        s.add(&format!("dog.{i}.png"), &striped(true, i), None).unwrap();
+    }
+    s
+}
+
+/// Raw pixels at a learning rate that learns flat colours quickly, as the page starts a run.
+fn options(iterations: usize) -> RunOptions {
+    let train = TrainOptions {
+        features: FeatureSpec::new(FeatureKind::Raw),
+        settings: Settings { learning_rate: 0.05, iterations, record_every: 1 },
+        l2: 0.0,
+        flip: false,
+        init: Init::Zeros,
+        path: PathChoice::Fastest,
+    };
+    RunOptions { train, test_share: 0.2, split_seed: 1 }
+}
+
+fn with(iterations: usize, f: impl FnOnce(&mut TrainOptions)) -> RunOptions {
+    let mut o = options(iterations);
+    f(&mut o.train);
+    o
+}
+
+fn hog(iterations: usize) -> RunOptions {
+    with(iterations, |t| (t.features, t.l2) = (FeatureSpec::new(FeatureKind::Hog), 1.0))
+}
+
+fn run(s: &Session) -> &Plan {
+    s.run().expect("a run")
+}
+
+#[test]
+fn labels_come_from_names_unless_given() {
+    let mut s = Session::new();
+    assert_eq!(s.add("cat.1.png", &png(RED), None).unwrap(), (PhotoId(0), Label::ZERO));
+    assert_eq!(s.add("IMG_1.png", &png(RED), Some(Label::ONE)).unwrap(), (PhotoId(1), Label::ONE));
+    assert_eq!(s.counts(), [1, 1]);
+    assert_eq!(s.photo(PhotoId(1)).unwrap().len(), PHOTO_BYTES);
+}
+
+#[test]
+fn trains_with_a_held_out_cost_and_reports_accuracy() {
+    let mut s = session(5);
+    s.start(&options(30)).unwrap();
+    assert_eq!(run(&s).split_sizes(), (8, 2));
+    assert_eq!(s.steps(20).unwrap(), 20);
+    assert_eq!(s.steps(20).unwrap(), 10);
+    assert_eq!(run(&s).iteration(), 30);
+    let (train, test) = (run(&s).train_costs(), run(&s).held_out_costs());
+    assert_eq!((train.len(), test.len()), (30, 30));
+    assert!((train[0] - std::f64::consts::LN_2).abs() < 1e-12 && (test[0] - std::f64::consts::LN_2).abs() < 1e-12);
+    assert!(train[29] < train[0] && test[29] < test[0]);
+    let evaluation = s.evaluation().unwrap().clone();
+    assert_eq!((evaluation.train_accuracy, evaluation.held_out_accuracy), (100.0, Some(100.0)));
+    assert_eq!(evaluation.confusion, [[1, 0], [0, 1]]);
+    assert_eq!(s.predict_photo(&png(BLUE)).unwrap().label, Label::ONE);
+    assert_eq!(s.predict_frame(&[220, 60, 40, 255].repeat(4), 2, 2).unwrap().label, Label::ZERO);
+}
+
+#[test]
+fn nothing_held_out_means_no_test_cost() {
+    let mut s = session(2);
+    s.start(&RunOptions { test_share: 0.0, ..options(3) }).unwrap();
+    s.steps(3).unwrap();
+    assert!(run(&s).held_out_costs().is_empty());
+    assert_eq!(s.evaluation().unwrap().held_out_accuracy, None);
+}
+
+#[test]
+fn the_model_file_round_trips_into_a_new_session() {
+    let mut s = session(3);
+    s.start(&options(10)).unwrap();
+    s.steps(10).unwrap();
+    let text = s.model_json().unwrap();
+    let mut fresh = Session::new();
+    fresh.load_model_json(&text).unwrap();
+    assert_eq!(fresh.predict_photo(&png(BLUE)).unwrap(), s.predict_photo(&png(BLUE)).unwrap());
+    assert_eq!(fresh.model_json().unwrap(), text);
+}
+
+#[test]
+fn rejects_bad_input_and_keeps_what_was_there() {
+    let mut s = session(2);
+    assert!(matches!(s.add("holiday.png", &png(RED), None), Err(Error::Unlabelled { both: false, .. })));
+    assert!(matches!(s.add("cat.txt", b"text", None), Err(Error::Image { .. })));
+    assert_eq!(s.counts(), [2, 2]);
+    assert!(matches!(s.steps(1), Err(Error::NoRun)));
+    assert!(matches!(s.evaluation(), Err(Error::NoRun)));
+    assert!(matches!(s.predict_photo(&png(RED)), Err(Error::NoModel)));
+    s.start(&options(5)).unwrap();
+    s.steps(5).unwrap();
+    assert!(matches!(s.start(&with(5, |t| t.settings.learning_rate = -1.0)), Err(Error::Setting(_))));
+    assert!(matches!(s.start(&RunOptions { test_share: 1.5, ..options(5) }), Err(Error::Setting(_))));
+    assert!(matches!(s.start(&with(5, |t| t.l2 = -1.0)), Err(Error::Setting(_))));
+    assert_eq!(run(&s).iteration(), 5);
+    assert!(matches!(s.load_model_json("{}"), Err(Error::ModelFile(_))));
+    assert!(s.predict_photo(&png(RED)).is_ok());
+    assert!(matches!(s.photo(PhotoId(9)), Err(Error::NoSuchPhoto(9))));
+    assert!(matches!(s.remove(PhotoId(9)), Err(Error::NoSuchPhoto(9))));
+    assert!(matches!(s.set_label(PhotoId(9), Label::ONE), Err(Error::NoSuchPhoto(9))));
+}
+
+#[test]
+fn a_single_class_cannot_be_trained() {
+    let mut s = Session::new();
+    s.add("cat.1.png", &png(RED), None).unwrap();
+    s.add("cat.2.png", &png(RED), None).unwrap();
+    let err = s.start(&options(5)).unwrap_err();
+    assert!(matches!(&err, Error::OneClass { counts: [2, 0], .. }), "{err}");
+    assert!(matches!(Session::new().start(&options(5)), Err(Error::NoPhotos)));
+}
+
+#[test]
+fn a_hog_run_learns_striped_photos_and_its_file_predicts_the_same_elsewhere() {
+    let mut s = striped_session(10);
+    s.start(&with(100, |t| (t.features, t.flip, t.l2) = (FeatureSpec::new(FeatureKind::HogColor), true, 1.0)))
+        .unwrap();
+    assert_eq!(run(&s).split_sizes(), (16, 4));
+    s.steps(100).unwrap();
+    let (train, test) = (run(&s).train_costs(), run(&s).held_out_costs());
+    assert!(train[99] < train[0] && test[99] < test[0]);
+    let evaluation = s.evaluation().unwrap();
+    assert_eq!((evaluation.train_accuracy, evaluation.held_out_accuracy), (100.0, Some(100.0)));
+    assert_eq!(evaluation.mistakes, []);
+    let photo = striped(true, 77);
+    assert_eq!(s.predict_photo(&photo).unwrap().label, Label::ONE);
+    assert_eq!(s.predict_photo(&striped(false, 77)).unwrap().label, Label::ZERO);
+    let text = s.model_json().unwrap();
+    let mut fresh = Session::new();
+    fresh.load_model_json(&text).unwrap();
+    assert_eq!(fresh.feature_kind(), Some(FeatureKind::HogColor));
+    assert_eq!(fresh.predict_photo(&photo).unwrap(), s.predict_photo(&photo).unwrap());
+    let saved = SavedModel::from_json(&text).unwrap();
+    assert!(saved.standardizer.is_some() && saved.training.flip && saved.training.l2 == 1.0);
+}
+
+#[test]
+fn features_are_computed_once_per_photo_and_kept_across_runs() {
+    let mut s = striped_session(4);
+    let spec = FeatureSpec::new(FeatureKind::Hog);
+    assert_eq!(s.cached_features(&spec, false), 0);
+    s.start(&hog(1)).unwrap();
+    assert_eq!((s.cached_features(&spec, false), s.cached_features(&spec, true)), (8, 0));
+    let third = s.data().ids()[3];
+    assert_eq!(s.cache.get(&spec, false, third).unwrap(), spec.extract(s.photo(third).unwrap()).unwrap());
+    // New photos are computed on the next run; removed ones leave with their features.
+    s.add("cat.new.png", &striped(false, 9), None).unwrap();
+    assert_eq!(s.cached_features(&spec, false), 8);
+    s.start(&with(1, |t| (t.features, t.l2, t.flip) = (spec, 1.0, true))).unwrap();
+    // Only the training photos are mirrored.
+    let mirrored = run(&s).train_ids().to_vec();
+    assert_eq!((s.cached_features(&spec, false), s.cached_features(&spec, true)), (9, mirrored.len()));
+    s.remove(mirrored[0]).unwrap();
+    assert_eq!((s.cached_features(&spec, false), s.cached_features(&spec, true)), (8, mirrored.len() - 1));
+    assert!(s.cache.get(&spec, false, mirrored[0]).is_none() && s.cache.get(&spec, true, mirrored[0]).is_none());
+    // Another cell size is another spec: its features are not the 16-pixel cells'.
+    let mut fine = spec;
+    fine.hog.cell = 8;
+    assert_eq!(s.cached_features(&fine, false), 0);
+    s.start(&with(1, |t| (t.features, t.l2) = (fine, 1.0))).unwrap();
+    assert_eq!((s.cached_features(&fine, false), s.cached_features(&spec, false)), (8, 8));
+    assert_eq!(s.cached_features(&FeatureSpec::new(FeatureKind::Raw), false), 0);
+}
+
+#[test]
+fn mistakes_are_the_held_out_photos_classified_wrong_named_by_id() {
+    let mut s = session(5);
+    s.start(&options(50)).unwrap();
+    // Before any step every probability is 0.5, which counts as label 0: each held-out dog is wrong.
+    let dogs: Vec<PhotoId> = run(&s)
+        .held_out_ids()
+        .iter()
+        .copied()
+        .filter(|&id| s.data().labels()[s.data().index_of(id).unwrap()] == 1)
+        .collect();
+    let mistakes = s.evaluation().unwrap().mistakes.clone();
+    assert_eq!(mistakes.iter().map(|m| m.id).collect::<Vec<_>>(), dogs);
+    assert!(!dogs.is_empty() && mistakes.iter().all(|m| m.probability == 0.5 && m.label == Label::ONE));
+    // Removing a photo keeps every mistake's id and label: nothing shifts.
+    s.remove(s.data().ids()[0]).unwrap();
+    assert_eq!(s.evaluation().unwrap().mistakes, mistakes);
+    s.steps(50).unwrap();
+    assert_eq!(s.evaluation().unwrap().mistakes, []);
+}
+
+#[test]
+fn the_weights_picture_is_64x64_rgba_of_a_raw_model_only() {
+    let mut s = session(3);
+    assert!(matches!(s.weight_picture(), Err(Error::NoModel)));
+    s.start(&options(20)).unwrap();
+    s.steps(20).unwrap();
+    let rgba = s.weight_picture().unwrap();
+    assert_eq!(rgba.len(), 64 * 64 * 4);
+    assert!(rgba.chunks_exact(4).all(|p| p[3] == 255));
+    // Flat red cats and flat blue dogs: some pixel carries a weight, and the strongest gets a full colour.
+    assert!(rgba.chunks_exact(4).any(|p| p[..3] != [255, 255, 255]));
+    use crate::viz::weights::{NEGATIVE, POSITIVE};
+    assert!(rgba.chunks_exact(4).any(|p| p[..3] == POSITIVE || p[..3] == NEGATIVE));
+    let mut hog_session = striped_session(2);
+    hog_session.start(&hog(1)).unwrap();
+    assert!(matches!(hog_session.weight_picture(), Err(Error::NotRawPixels("hog"))));
+}
+
+/// Photos `ids` as the reference's float64 rows (bytes / 255) and labels.
+fn float_rows(s: &Session, ids: &[PhotoId]) -> (Array2<f64>, Array1<f64>) {
+    let values: Vec<f64> = ids.iter().flat_map(|&id| s.photo(id).unwrap().iter().map(|&b| f64::from(b) / 255.0)).collect();
+    let y = ids.iter().map(|&id| f64::from(s.data().labels()[s.data().index_of(id).unwrap()])).collect();
+    (Array2::from_shape_vec((ids.len(), PHOTO_BYTES), values).unwrap(), y)
+}
+
+#[test]
+fn raw_runs_without_penalty_or_flips_use_the_fast_kernel_and_follow_the_reference() {
+    let mut s = session(4);
+    s.start(&options(21)).unwrap();
+    assert_eq!(run(&s).path(), TrainingPath::Kernel);
+    s.steps(20).unwrap();
+    // The reference objective on the same training photos gives the kernel's cost to within its rounding.
+    let (x, y) = float_rows(&s, run(&s).train_ids());
+    let reference = F64Objective::new(x, y).unwrap();
+    let (_, cost) = reference.propagate(run(&s).model()).unwrap();
+    s.steps(1).unwrap();
+    let kernel = run(&s).train_costs()[20];
+    assert!((cost - kernel).abs() < 1e-5 && cost < std::f64::consts::LN_2 - 0.01, "reference {cost}, kernel {kernel}");
+    for (options, path) in [
+        (with(1, |t| t.flip = true), TrainingPath::Float64),
+        (with(1, |t| t.l2 = 0.5), TrainingPath::Float64),
+        (hog(1), TrainingPath::Float64),
+        (with(1, |t| t.path = PathChoice::Float64), TrainingPath::Float64),
+    ] {
+        let mut s = striped_session(2);
+        s.start(&options).unwrap();
+        assert_eq!(run(&s).path(), path);
+    }
+    let mut s = striped_session(2);
+    assert!(matches!(s.start(&with(1, |t| (t.path, t.l2) = (PathChoice::Kernel, 1.0))), Err(Error::KernelNeedsRaw)));
+    // The kernel's own check of its inputs, for the record of what it reads.
+    assert!(FastObjective::from_levels(vec![0; 4], &[0, 1], 2, 1.0, 0.0).is_ok());
+}
+
+#[test]
+fn a_new_run_keeps_the_previous_model_until_it_has_started() {
+    let mut s = session(3);
+    s.start(&options(10)).unwrap();
+    s.steps(10).unwrap();
+    let (file, prediction) = (s.model_json().unwrap(), s.predict_photo(&png(BLUE)).unwrap());
+    // Should building the next run fail after its settings were checked, the session is left
+    // like this: the rows let go, the model kept as if loaded from its file.
+    s.retire_run();
+    assert!(matches!(s.current, CurrentModel::Loaded(_)));
+    assert_eq!((s.model_json().unwrap(), s.predict_photo(&png(BLUE)).unwrap()), (file, prediction));
+    assert_eq!(s.feature_kind(), Some(FeatureKind::Raw));
+    assert!(s.weight_picture().is_ok());
+}
+
+#[test]
+fn rejects_a_model_for_other_classes() {
+    let mut s = session(1);
+    s.start(&options(1)).unwrap();
+    let text = s.model_json().unwrap().replace("[\"cat\",\"dog\"]", "[\"noncat\",\"cat\"]");
+    let err = Session::new().load_model_json(&text).unwrap_err();
+    assert!(matches!(&err, Error::OtherClasses { file, .. } if file[0] == "noncat"), "{err}");
+}
