@@ -5,11 +5,11 @@
 
 use std::time::Instant;
 
+use catdog::data::rng::Mt19937;
 use catdog::decode::{prepare_bytes, prepare_bytes_reference};
+use catdog::model::Model;
 use catdog::photo::PHOTO_BYTES;
 use catdog::train::kernel::FastObjective;
-use catdog::model::Model;
-use catdog::data::rng::Mt19937;
 use catdog::train::optimize::{Objective, Settings, Trainer};
 
 /// Iterations timed after the warm-up; the median is reported.
@@ -68,7 +68,8 @@ fn synthetic(m: usize) -> (Vec<u8>, Vec<u8>) {
 
 fn median_ms(m: usize) -> f64 {
     let (pixels, labels) = synthetic(m);
-    let objective = FastObjective::from_levels(pixels, &labels, PHOTO_BYTES, 1.0 / 255.0, 0.0).expect("synthetic data fit");
+    let objective =
+        FastObjective::from_levels(pixels, &labels, PHOTO_BYTES, 1.0 / 255.0, 0.0).expect("synthetic data fit");
     assert_eq!(objective.features(), PHOTO_BYTES);
     let settings = Settings { learning_rate: 0.005, iterations: RUNS + 2, record_every: 1 };
     let mut trainer = Trainer::new(Box::new(objective), Model::zeros(PHOTO_BYTES), settings).expect("valid settings");

@@ -6,21 +6,26 @@
 //! variables BLOCK, BINS, HUE, SAT and VAL change the other sizes.
 
 use catdog::data::dataset::{load_folder, Dataset};
-use catdog::features::{labels_f64, FeatureKind, FeatureSpec};
-use catdog::features::hog::HogParams;
 use catdog::data::labels::Classes;
+use catdog::features::hog::HogParams;
+use catdog::features::standardize::Standardizer;
+use catdog::features::{labels_f64, FeatureKind, FeatureSpec};
 use catdog::model::metrics::accuracy;
 use catdog::model::Model;
-use catdog::train::penalty::L2Penalty;
-use catdog::features::standardize::Standardizer;
 use catdog::train::optimize::{F64Objective, Settings, Trainer};
+use catdog::train::penalty::L2Penalty;
 use ndarray::Array2;
 
 const SEEDS: [u32; 3] = [0, 1, 2];
 const CHECKPOINTS: [usize; 5] = [100, 200, 300, 500, 1000];
 
 /// Standardised training rows (with flips if asked), their labels, and standardised validation rows.
-fn prepare(spec: &FeatureSpec, fit: &Dataset, val: &Dataset, flip: bool) -> catdog::Result<(Array2<f64>, ndarray::Array1<f64>, Array2<f64>)> {
+fn prepare(
+    spec: &FeatureSpec,
+    fit: &Dataset,
+    val: &Dataset,
+    flip: bool,
+) -> catdog::Result<(Array2<f64>, ndarray::Array1<f64>, Array2<f64>)> {
     let mut x = spec.matrix(fit, flip)?;
     let s = Standardizer::fit(x.view())?;
     s.apply_rows(&mut x)?;
@@ -30,7 +35,14 @@ fn prepare(spec: &FeatureSpec, fit: &Dataset, val: &Dataset, flip: bool) -> catd
 }
 
 /// Validation accuracy at each checkpoint of one run.
-fn run(x: &Array2<f64>, y: &ndarray::Array1<f64>, v: &Array2<f64>, val: &Dataset, lr: f64, l2: f64) -> catdog::Result<Vec<f64>> {
+fn run(
+    x: &Array2<f64>,
+    y: &ndarray::Array1<f64>,
+    v: &Array2<f64>,
+    val: &Dataset,
+    lr: f64,
+    l2: f64,
+) -> catdog::Result<Vec<f64>> {
     let objective = L2Penalty::new(F64Objective::new(x.clone(), y.clone())?, l2, x.nrows())?;
     let settings = Settings { learning_rate: lr, iterations: CHECKPOINTS[CHECKPOINTS.len() - 1], record_every: 1000 };
     let mut trainer = Trainer::new(Box::new(objective), Model::zeros(x.ncols()), settings)?;
@@ -60,7 +72,11 @@ fn main() -> catdog::Result<()> {
     for cell in cells {
         let env = |name: &str, default: usize| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
         let hog = HogParams { cell, block: env("BLOCK", 2), bins: env("BINS", 9) };
-        let color = catdog::features::color::ColorParams { hue: env("HUE", 8), saturation: env("SAT", 4), value: env("VAL", 4) };
+        let color = catdog::features::color::ColorParams {
+            hue: env("HUE", 8),
+            saturation: env("SAT", 4),
+            value: env("VAL", 4),
+        };
         let spec = FeatureSpec { hog, color, ..FeatureSpec::new(kind) };
         for &flip in &flips {
             let splits: Vec<_> = SEEDS

@@ -99,7 +99,16 @@ impl RunSettings {
     pub fn new(features: Features) -> RunSettings {
         let t = TrainOptions::for_features(FeatureSpec::new(features.into()));
         let (learning_rate, iterations) = (t.settings.learning_rate, t.settings.iterations);
-        RunSettings { features, learning_rate, iterations, l2: t.l2, flip: t.flip, random_seed: None, test_share: 0.2, split_seed: 1 }
+        RunSettings {
+            features,
+            learning_rate,
+            iterations,
+            l2: t.l2,
+            flip: t.flip,
+            random_seed: None,
+            test_share: 0.2,
+            split_seed: 1,
+        }
     }
 }
 
@@ -289,7 +298,11 @@ impl Catdog {
     /// The held-out photos classified wrong, most confidently wrong first.
     pub fn mistakes(&mut self) -> Result<Vec<Mistake>, JsError> {
         let e = self.session.evaluation().map_err(page_error)?;
-        let mistake = |m: &crate::train::scored::Mistake| Mistake { id: m.id.0, label: m.label.value(), probability: m.probability };
+        let mistake = |m: &crate::train::scored::Mistake| Mistake {
+            id: m.id.0,
+            label: m.label.value(),
+            probability: m.probability,
+        };
         Ok(e.mistakes.iter().map(mistake).collect())
     }
 
@@ -366,6 +379,7 @@ fn page_error(err: Error) -> JsError {
 /// Draws the loss chart on the canvas with id `canvas_id`, at the canvas's pixel size.
 #[wasm_bindgen(js_name = drawLossChart)]
 pub fn draw_loss_chart(canvas_id: &str, train: &[f64], test: &[f64], iterations: usize) -> Result<(), JsError> {
-    let backend = CanvasBackend::new(canvas_id).ok_or_else(|| JsError::new(&format!("there is no canvas #{canvas_id}")))?;
+    let backend =
+        CanvasBackend::new(canvas_id).ok_or_else(|| JsError::new(&format!("there is no canvas #{canvas_id}")))?;
     draw_loss(backend, LossHistory { train, test, iterations }).map_err(page_error)
 }

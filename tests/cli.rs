@@ -27,10 +27,21 @@ fn catvnoncat_reproduces_the_published_costs_and_accuracies() {
     let Some(data) = common::shared("data/catvnoncat") else { return };
     let (train, test) = (data.join("train"), data.join("test"));
     let out = json(&catdog(&[
-        "train", "--train", train.to_str().unwrap(), "--test", test.to_str().unwrap(),
-        "--classes", "noncat,cat", "--learning-rate", "0.005", "--iterations", "2000", "--json",
+        "train",
+        "--train",
+        train.to_str().unwrap(),
+        "--test",
+        test.to_str().unwrap(),
+        "--classes",
+        "noncat,cat",
+        "--learning-rate",
+        "0.005",
+        "--iterations",
+        "2000",
+        "--json",
     ]));
-    let costs: Vec<String> = out["costs"].as_array().unwrap().iter().map(|c| format!("{:.6}", c.as_f64().unwrap())).collect();
+    let costs: Vec<String> =
+        out["costs"].as_array().unwrap().iter().map(|c| format!("{:.6}", c.as_f64().unwrap())).collect();
     let expected: Vec<String> = common::PUBLISHED_CATVNONCAT_COSTS.iter().map(|c| format!("{c:.6}")).collect();
     assert_eq!(costs, expected);
     assert_eq!(out["train_accuracy"].as_f64(), Some(99.04306220095694));
@@ -52,14 +63,22 @@ fn small_folder(name: &str) -> std::path::PathBuf {
 fn trains_prints_the_tutorials_lines_and_saves_a_model_that_predicts() {
     let dir = small_folder("cli_train");
     let model = dir.join("model.json");
-    let out = catdog(&["train", "--train", dir.to_str().unwrap(), "--iterations", "300", "--model", model.to_str().unwrap()]);
+    let out =
+        catdog(&["train", "--train", dir.to_str().unwrap(), "--iterations", "300", "--model", model.to_str().unwrap()]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(stdout.starts_with("Cost after iteration 0: 0.693147\nCost after iteration 100: "), "{stdout}");
     assert!(stdout.contains("train accuracy: 100 %"), "{stdout}");
     let dog = dir.join("dog.3.jpg");
     let cat = dir.join("cat.2.png");
-    let out = catdog(&["predict", "--model", model.to_str().unwrap(), dog.to_str().unwrap(), cat.to_str().unwrap(), "--json"]);
+    let out = catdog(&[
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        dog.to_str().unwrap(),
+        cat.to_str().unwrap(),
+        "--json",
+    ]);
     let predictions = json(&out);
     assert_eq!(predictions[0]["class"], "dog");
     assert_eq!(predictions[1]["class"], "cat");
@@ -71,7 +90,18 @@ fn json_output_has_every_field_and_names_skipped_files() {
     let dir = small_folder("cli_json");
     std::fs::write(dir.join("dog.notes.txt"), "not a photo").unwrap();
     std::fs::write(dir.join("holiday.png"), "no class in the name").unwrap();
-    let out = json(&catdog(&["train", "--train", dir.to_str().unwrap(), "--iterations", "150", "--json", "--init", "random", "--seed", "3"]));
+    let out = json(&catdog(&[
+        "train",
+        "--train",
+        dir.to_str().unwrap(),
+        "--iterations",
+        "150",
+        "--json",
+        "--init",
+        "random",
+        "--seed",
+        "3",
+    ]));
     assert_eq!(out["costs"].as_array().unwrap().len(), 2);
     assert_eq!(out["train_count"], 12);
     assert_eq!(out["test_count"], 0);
@@ -114,7 +144,10 @@ fn rejects_missing_empty_and_one_class_folders_with_exit_code_2() {
     assert_bad_input(&["train", "--train", junk.to_str().unwrap()], "holds no usable photos (1 files skipped)");
     assert_bad_input(&["train", "--train", one.to_str().unwrap()], "all 2 photos are 'cat'");
     let good = small_folder("cli_bad_settings");
-    assert_bad_input(&["train", "--train", good.to_str().unwrap(), "--test", empty.to_str().unwrap()], "holds no usable photos");
+    assert_bad_input(
+        &["train", "--train", good.to_str().unwrap(), "--test", empty.to_str().unwrap()],
+        "holds no usable photos",
+    );
     assert_bad_input(&["train", "--train", good.to_str().unwrap(), "--classes", "cat"], "class names");
     assert_bad_input(&["train", "--train", good.to_str().unwrap(), "--learning-rate", "-1"], "learning rate");
     assert_bad_input(&["train", "--train", good.to_str().unwrap(), "--iterations", "many"], "invalid value");
@@ -129,11 +162,13 @@ fn predict_rejects_bad_models_and_skips_bad_photos() {
     assert_bad_input(&["predict", "--model", "/no/model.json", "x.png"], "/no/model.json");
 
     let train = small_folder("cli_predict_train");
-    let out = catdog(&["train", "--train", train.to_str().unwrap(), "--iterations", "5", "--model", model.to_str().unwrap()]);
+    let out =
+        catdog(&["train", "--train", train.to_str().unwrap(), "--iterations", "5", "--model", model.to_str().unwrap()]);
     assert!(out.status.success());
     let missing = Path::new("/no/photo.jpg");
     let good = train.join("cat.1.png");
-    let out = catdog(&["predict", "--model", model.to_str().unwrap(), missing.to_str().unwrap(), good.to_str().unwrap()]);
+    let out =
+        catdog(&["predict", "--model", model.to_str().unwrap(), missing.to_str().unwrap(), good.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stdout).contains("cat.1.png\t"));
     assert!(text(&out.stderr).contains("skipped /no/photo.jpg"));

@@ -4,10 +4,10 @@
 mod common;
 
 use catdog::data::dataset::load_folder;
-use catdog::train::kernel::FastObjective;
 use catdog::data::labels::Classes;
 use catdog::model::metrics::accuracy;
 use catdog::model::Model;
+use catdog::train::kernel::FastObjective;
 use catdog::train::optimize::{optimize, F64Objective, Objective, Settings};
 use ndarray::{Array1, Array2};
 use serde_json::Value;
@@ -33,7 +33,8 @@ struct Case {
 fn case(v: &Value) -> Case {
     let (model, x, y) = common::golden_case(v);
     let offset = x.iter().copied().fold(f64::INFINITY, f64::min);
-    let levels: Vec<u8> = x.iter().map(|&x| x - offset).inspect(|q| assert!(q.fract() == 0.0 && *q < 256.0)).map(|q| q as u8).collect();
+    let levels: Vec<u8> =
+        x.iter().map(|&x| x - offset).inspect(|q| assert!(q.fract() == 0.0 && *q < 256.0)).map(|q| q as u8).collect();
     let labels: Vec<u8> = y.iter().map(|&y| y as u8).collect();
     let fast = FastObjective::from_levels(levels, &labels, x.ncols(), 1.0, offset).expect("a valid case");
     Case { model, x, y, fast }
@@ -57,7 +58,9 @@ fn golden_propagate_agrees_with_the_reference() {
 #[test]
 fn golden_training_runs_agree_with_the_reference() {
     let Some(g) = common::golden() else { return };
-    for (name, iterations, record_every) in [("tutorial_000_optimize", "num_iterations", 100), ("tutorial_002_training", "epochs", 1)] {
+    for (name, iterations, record_every) in
+        [("tutorial_000_optimize", "num_iterations", 100), ("tutorial_002_training", "epochs", 1)]
+    {
         let v = &g[name];
         let c = case(v);
         let settings = Settings {
@@ -67,10 +70,15 @@ fn golden_training_runs_agree_with_the_reference() {
         };
         let fast = optimize(Box::new(c.fast), c.model.clone(), settings, |_, _| {}).unwrap();
         let x = c.x.clone();
-        let reference = optimize(Box::new(F64Objective::new(c.x, c.y.clone()).unwrap()), c.model, settings, |_, _| {}).unwrap();
+        let reference =
+            optimize(Box::new(F64Objective::new(c.x, c.y.clone()).unwrap()), c.model, settings, |_, _| {}).unwrap();
         assert_close(&fast.costs, &reference.costs, &format!("{name} costs"));
         let labels: Vec<u8> = c.y.iter().map(|&y| y as u8).collect();
-        assert_eq!(accuracy(&fast.model.predict(x.view()), &labels), accuracy(&reference.model.predict(x.view()), &labels), "{name}");
+        assert_eq!(
+            accuracy(&fast.model.predict(x.view()), &labels),
+            accuracy(&reference.model.predict(x.view()), &labels),
+            "{name}"
+        );
     }
 }
 
@@ -82,7 +90,9 @@ fn catvnoncat_agrees_with_the_published_reference() {
     let (train, _) = load_folder(&data.join("train"), &classes).unwrap();
     let (test, _) = load_folder(&data.join("test"), &classes).unwrap();
     let fast = FastObjective::new(&train).unwrap();
-    let trained = optimize(Box::new(fast), Model::zeros(train.pixels().len() / train.len()), Settings::default(), |_, _| {}).unwrap();
+    let trained =
+        optimize(Box::new(fast), Model::zeros(train.pixels().len() / train.len()), Settings::default(), |_, _| {})
+            .unwrap();
     assert_close(&trained.costs, &common::PUBLISHED_CATVNONCAT_COSTS, "costs");
     let train_predictions = FastObjective::new(&train).unwrap().predict(&trained.model).unwrap();
     let test_predictions = FastObjective::new(&test).unwrap().predict(&trained.model).unwrap();

@@ -5,13 +5,13 @@ mod common;
 
 use std::process::{Command, Output};
 
-use catdog::features::{labels_f64, FeatureKind, FeatureSpec};
-use catdog::data::labels::Classes;
-use catdog::model::file::{SavedModel, TrainingInfo};
-use catdog::train::penalty::L2Penalty;
 use catdog::data::dataset::Dataset;
+use catdog::data::labels::Classes;
 use catdog::features::standardize::Standardizer;
+use catdog::features::{labels_f64, FeatureKind, FeatureSpec};
+use catdog::model::file::{SavedModel, TrainingInfo};
 use catdog::train::optimize::{optimize, F64Objective, Init, Settings};
+use catdog::train::penalty::L2Penalty;
 use serde_json::Value;
 
 fn catdog(args: &[&str]) -> Output {
@@ -40,7 +40,8 @@ fn a_standardised_hog_color_model_predicts_the_same_after_its_model_file() {
     let mut x = spec.matrix(&data, true).unwrap();
     let standardizer = Standardizer::fit(x.view()).unwrap();
     standardizer.apply_rows(&mut x).unwrap();
-    let objective = L2Penalty::new(F64Objective::new(x.clone(), labels_f64(&data, true)).unwrap(), 1.0, x.nrows()).unwrap();
+    let objective =
+        L2Penalty::new(F64Objective::new(x.clone(), labels_f64(&data, true)).unwrap(), 1.0, x.nrows()).unwrap();
     // Every feature of these synthetic photos follows the label, so the cost's curvature is
     // about d/4 and the step must stay below 8/d to converge.
     let settings = Settings { learning_rate: 0.002, iterations: 50, record_every: 10 };
@@ -73,15 +74,34 @@ fn the_cli_trains_hog_color_and_predict_reads_its_model() {
     }
     let model = dir.join("model.json");
     let out = json(&catdog(&[
-        "train", "--train", dir.to_str().unwrap(), "--features", "hog+color", "--learning-rate", "0.002", "--iterations", "40", "--l2", "2", "--flip",
-        "--model", model.to_str().unwrap(), "--json",
+        "train",
+        "--train",
+        dir.to_str().unwrap(),
+        "--features",
+        "hog+color",
+        "--learning-rate",
+        "0.002",
+        "--iterations",
+        "40",
+        "--l2",
+        "2",
+        "--flip",
+        "--model",
+        model.to_str().unwrap(),
+        "--json",
     ]));
-    assert_eq!((out["features"].as_str(), out["flip"].as_bool(), out["l2"].as_f64()), (Some("hog+color"), Some(true), Some(2.0)));
+    assert_eq!(
+        (out["features"].as_str(), out["flip"].as_bool(), out["l2"].as_f64()),
+        (Some("hog+color"), Some(true), Some(2.0))
+    );
     assert_eq!(out["train_accuracy"].as_f64(), Some(100.0));
     let saved = SavedModel::from_json(&std::fs::read_to_string(&model).unwrap()).unwrap();
     assert_eq!(saved.features.kind, FeatureKind::HogColor);
     assert!(saved.standardizer.is_some() && saved.training.flip && saved.training.l2 == 2.0);
-    let photos: Vec<String> = (0..6).flat_map(|i| [format!("cat.{i}.png"), format!("dog.{i}.png")]).map(|f| dir.join(f).display().to_string()).collect();
+    let photos: Vec<String> = (0..6)
+        .flat_map(|i| [format!("cat.{i}.png"), format!("dog.{i}.png")])
+        .map(|f| dir.join(f).display().to_string())
+        .collect();
     let mut args = vec!["predict", "--model", model.to_str().unwrap(), "--json"];
     args.extend(photos.iter().map(String::as_str));
     let predictions = json(&catdog(&args));
@@ -118,7 +138,16 @@ fn the_cli_rejects_bad_feature_settings_with_exit_code_2() {
 fn hog_color_defaults_reach_72_percent_on_real_cats_and_dogs() {
     let Some(data) = common::shared("data/catsdogs") else { return };
     let (train, test) = (data.join("train"), data.join("test"));
-    let out = json(&catdog(&["train", "--train", train.to_str().unwrap(), "--test", test.to_str().unwrap(), "--features", "hog+color", "--json"]));
+    let out = json(&catdog(&[
+        "train",
+        "--train",
+        train.to_str().unwrap(),
+        "--test",
+        test.to_str().unwrap(),
+        "--features",
+        "hog+color",
+        "--json",
+    ]));
     assert_eq!((out["train_count"].as_u64(), out["test_count"].as_u64()), (Some(800), Some(200)));
     let accuracy = out["test_accuracy"].as_f64().unwrap();
     assert!(accuracy >= 72.0, "hog+color test accuracy {accuracy} % is below 72 %");

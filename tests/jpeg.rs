@@ -5,8 +5,8 @@ mod common;
 
 use std::io::Cursor;
 
-use catdog::decode::{prepare_bytes, prepare_bytes_reference, requested_size};
 use catdog::decode::jpeg;
+use catdog::decode::{prepare_bytes, prepare_bytes_reference, requested_size};
 use image::codecs::jpeg::JpegEncoder;
 use image::{ExtendedColorType, ImageEncoder};
 
@@ -23,14 +23,16 @@ fn jpeg_decoder_pixels(bytes: &[u8]) -> Option<(u32, u32, Vec<u8>)> {
 /// Whether the fast decoder gives jpeg-decoder's pixels (or declines); true when it took the file.
 fn check(bytes: &[u8], what: &str) -> bool {
     let Some(fast) = jpeg::decode(bytes, requested_size) else { return false };
-    let (width, height, pixels) = jpeg_decoder_pixels(bytes).unwrap_or_else(|| panic!("{what}: fast decoder took a file jpeg-decoder rejects"));
+    let (width, height, pixels) =
+        jpeg_decoder_pixels(bytes).unwrap_or_else(|| panic!("{what}: fast decoder took a file jpeg-decoder rejects"));
     assert_eq!((fast.width, fast.height), (width, height), "{what}: size");
     assert!(fast.pixels == pixels, "{what}: pixels differ from jpeg-decoder's");
     true
 }
 
 fn photos(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut files: Vec<_> = walkdir(dir).into_iter().filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("jpg"))).collect();
+    let mut files: Vec<_> =
+        walkdir(dir).into_iter().filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("jpg"))).collect();
     files.sort();
     files
 }
@@ -40,7 +42,11 @@ fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         .expect("reading a photo folder")
         .flat_map(|entry| {
             let path = entry.expect("a folder entry").path();
-            if path.is_dir() { walkdir(&path) } else { vec![path] }
+            if path.is_dir() {
+                walkdir(&path)
+            } else {
+                vec![path]
+            }
         })
         .collect()
 }
@@ -91,7 +97,8 @@ fn image_crate_jpeg(width: u32, height: u32, channels: usize, quality: u8) -> Ve
 
 #[test]
 fn generated_jpegs_decode_to_jpeg_decoders_pixels() {
-    let sizes = [(1, 1), (7, 13), (64, 64), (65, 80), (127, 129), (130, 300), (500, 375), (513, 257), (1000, 800), (2000, 130)];
+    let sizes =
+        [(1, 1), (7, 13), (64, 64), (65, 80), (127, 129), (130, 300), (500, 375), (513, 257), (1000, 800), (2000, 130)];
     for (width, height) in sizes {
         for channels in [3, 1] {
             for quality in [30, 75, 95, 100] {
@@ -99,21 +106,33 @@ fn generated_jpegs_decode_to_jpeg_decoders_pixels() {
                 let what = format!("{width}x{height}x{channels} q{quality}");
                 let scaled = width.min(height) >= 128;
                 assert!(check(&bytes, &what) || !scaled, "{what}: not taken by the fast decoder");
-                assert!(prepare_bytes(&bytes, &what).unwrap() == prepare_bytes_reference(&bytes, &what).unwrap(), "{what}: prepared bytes differ");
+                assert!(
+                    prepare_bytes(&bytes, &what).unwrap() == prepare_bytes_reference(&bytes, &what).unwrap(),
+                    "{what}: prepared bytes differ"
+                );
             }
         }
     }
 }
 
 /// A test JPEG from jpeg-encoder, which writes what the image crate's encoder never does.
-fn layout_jpeg(width: u16, height: u16, sampling: jpeg_encoder::SamplingFactor, restart: u16, optimized: bool, progressive: bool) -> Vec<u8> {
+fn layout_jpeg(
+    width: u16,
+    height: u16,
+    sampling: jpeg_encoder::SamplingFactor,
+    restart: u16,
+    optimized: bool,
+    progressive: bool,
+) -> Vec<u8> {
     let mut out = Vec::new();
     let mut encoder = jpeg_encoder::Encoder::new(&mut out, 85);
     encoder.set_sampling_factor(sampling);
     encoder.set_restart_interval(restart);
     encoder.set_optimized_huffman_tables(optimized);
     encoder.set_progressive(progressive);
-    encoder.encode(&pattern(width.into(), height.into(), 3), width, height, jpeg_encoder::ColorType::Rgb).expect("encoding a test JPEG");
+    encoder
+        .encode(&pattern(width.into(), height.into(), 3), width, height, jpeg_encoder::ColorType::Rgb)
+        .expect("encoding a test JPEG");
     out
 }
 
@@ -132,7 +151,10 @@ fn jpegs_of_every_layout_decode_to_jpeg_decoders_pixels() {
                 let what = format!("{width}x{height} {sampling:?} restart {restart} optimized {optimized}");
                 let common = !optimized && matches!(sampling, F_1_1 | F_2_1 | F_2_2);
                 assert!(check(&bytes, &what) || !common, "{what}: not taken by the fast decoder");
-                assert!(prepare_bytes(&bytes, &what).unwrap() == prepare_bytes_reference(&bytes, &what).unwrap(), "{what}: prepared bytes differ");
+                assert!(
+                    prepare_bytes(&bytes, &what).unwrap() == prepare_bytes_reference(&bytes, &what).unwrap(),
+                    "{what}: prepared bytes differ"
+                );
             }
         }
     }
@@ -191,7 +213,9 @@ fn fnv(bytes: &[u8]) -> u64 {
 /// and in wasm.
 #[test]
 fn a_generated_jpeg_prepares_to_the_bytes_wasm_gives() {
-    let image = image::RgbImage::from_fn(500, 375, |x, y| image::Rgb([(x / 2) as u8, (y * 2 / 3) as u8, ((x * y) % 251) as u8]));
+    let image = image::RgbImage::from_fn(500, 375, |x, y| {
+        image::Rgb([(x / 2) as u8, (y * 2 / 3) as u8, ((x * y) % 251) as u8])
+    });
     let mut bytes = Cursor::new(Vec::new());
     image.write_to(&mut bytes, image::ImageFormat::Jpeg).expect("encoding a test JPEG");
     let prepared = prepare_bytes(bytes.get_ref(), "p.jpg").expect("a JPEG");

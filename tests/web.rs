@@ -3,9 +3,9 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use catdog::train::kernel::{FastObjective, DZ_UNITS};
-use catdog::model::{propagate, Model};
 use catdog::data::rng::Mt19937;
+use catdog::model::{propagate, Model};
+use catdog::train::kernel::{FastObjective, DZ_UNITS};
 use catdog::train::optimize::Objective;
 use catdog::web::{draw_loss_chart, features_name, features_named, Arithmetic, Catdog, Features, RunSettings};
 use image::{ImageFormat, Rgb, RgbImage};
@@ -53,7 +53,10 @@ fn the_simd_kernel_agrees_with_the_reference() {
         assert!(worst <= 0.5 * (dz / 4.0 + 1.0 / DZ_UNITS), "m={m} n={n}: dw differs by {worst}");
         let z = x.dot(&model.w) + model.b;
         let (ours, theirs) = (fast.predict(&model).unwrap(), model.predict(x.view()));
-        assert!((0..m).all(|i| z[i].abs() <= dz || ours[i] == theirs[i]), "m={m}: predictions differ away from the boundary");
+        assert!(
+            (0..m).all(|i| z[i].abs() <= dz || ours[i] == theirs[i]),
+            "m={m}: predictions differ away from the boundary"
+        );
     }
 }
 
@@ -119,7 +122,12 @@ fn relabels_removes_and_round_trips_the_model() {
     assert!(handle.remove(1).is_ok());
     assert!(!handle.has(1) && handle.has(2));
     assert_eq!((handle.count(0), handle.count(1)), (1, 2));
-    let once = RunSettings { random_seed: Some(3), test_share: 0.0, split_seed: 0, ..settings(Features::Raw, 0.05, 5, 0.0, false) };
+    let once = RunSettings {
+        random_seed: Some(3),
+        test_share: 0.0,
+        split_seed: 0,
+        ..settings(Features::Raw, 0.05, 5, 0.0, false)
+    };
     assert!(handle.start_training(&once).is_ok());
     assert_eq!(handle.train_steps(5).ok(), Some(5));
     assert_eq!(handle.scores().ok().map(|s| s.test_accuracy), Some(None));
@@ -222,8 +230,18 @@ fn the_simd_resize_gives_the_image_crates_bytes() {
     use catdog::decode::resize::catmull_rom_rgb;
     use image::imageops::{self, FilterType};
     let mut rng = Mt19937::new(11);
-    for (w, h, nw, nh) in [(125, 94, 64, 64), (94, 125, 64, 64), (1, 1, 64, 64), (1, 200, 64, 64), (333, 1, 64, 64), (17, 9, 97, 3), (125, 94, 1, 5), (63, 65, 64, 64)] {
-        let image = RgbImage::from_fn(w, h, |_, _| Rgb([rng.below(256) as u8, rng.below(256) as u8, rng.below(256) as u8]));
+    for (w, h, nw, nh) in [
+        (125, 94, 64, 64),
+        (94, 125, 64, 64),
+        (1, 1, 64, 64),
+        (1, 200, 64, 64),
+        (333, 1, 64, 64),
+        (17, 9, 97, 3),
+        (125, 94, 1, 5),
+        (63, 65, 64, 64),
+    ] {
+        let image =
+            RgbImage::from_fn(w, h, |_, _| Rgb([rng.below(256) as u8, rng.below(256) as u8, rng.below(256) as u8]));
         let expected = imageops::resize(&image, nw, nh, FilterType::CatmullRom).into_raw();
         assert!(catmull_rom_rgb(image.as_raw(), w, h, nw, nh) == expected, "{w}x{h} -> {nw}x{nh}");
     }

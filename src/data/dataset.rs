@@ -13,9 +13,9 @@ use ndarray::{Array1, Array2};
 use crate::decode::prepare_bytes;
 use serde::Serialize;
 
-use crate::photo::{Label, PHOTO_BYTES};
 use crate::data::labels::Classes;
 use crate::data::rng::Mt19937;
+use crate::photo::{Label, PHOTO_BYTES};
 use crate::{Error, Result};
 
 /// Labelled photos, 12,288 bytes each; scaling by 1/255 happens in the math, not here.
@@ -87,8 +87,11 @@ impl Dataset {
 
     /// Makes room for `photos` more photos at once, so adding many grows the pixels once.
     pub fn reserve(&mut self, photos: usize) -> Result<()> {
-        let bytes = photos.checked_mul(PHOTO_BYTES).ok_or_else(|| Error::Dataset(format!("{photos} photos are too many")))?;
-        self.pixels.try_reserve_exact(bytes).map_err(|_| Error::Dataset(format!("there is no memory left for {photos} more photos ({} kept)", self.len())))
+        let bytes =
+            photos.checked_mul(PHOTO_BYTES).ok_or_else(|| Error::Dataset(format!("{photos} photos are too many")))?;
+        self.pixels.try_reserve_exact(bytes).map_err(|_| {
+            Error::Dataset(format!("there is no memory left for {photos} more photos ({} kept)", self.len()))
+        })
     }
 
     /// Removes photo `id`; the photos after it move up one index, their ids stay.
@@ -249,7 +252,11 @@ pub fn load_folder(dir: &Path, classes: &Classes) -> Result<(Dataset, Vec<Skippe
         }
     }
     if data.is_empty() {
-        return Err(Error::Dataset(format!("{} holds no usable photos ({} files skipped)", dir.display(), skipped.len())));
+        return Err(Error::Dataset(format!(
+            "{} holds no usable photos ({} files skipped)",
+            dir.display(),
+            skipped.len()
+        )));
     }
     Ok((data, skipped))
 }
@@ -269,7 +276,8 @@ fn prepare_all(files: &[(PathBuf, String, u8)]) -> Vec<std::result::Result<Vec<u
     }
     let chunk = files.len().div_ceil(threads);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = files.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(prepare).collect::<Vec<_>>())).collect();
+        let handles: Vec<_> =
+            files.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(prepare).collect::<Vec<_>>())).collect();
         handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
     })
 }

@@ -2,7 +2,7 @@
 //! seeded split, and numpy's random generator for splits and initial weights.
 
 pub mod dataset;
-pub mod labels;
-pub mod rng;
 #[cfg(test)]
 pub mod fixtures;
+pub mod labels;
+pub mod rng;

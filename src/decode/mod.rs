@@ -14,7 +14,6 @@ use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage, RgbaImage};
 use crate::photo::SIDE;
 use crate::{Error, Result};
 
-
 /// Decodes a JPEG, PNG, WebP, GIF (first frame) or BMP, applies its EXIF orientation and
 /// resizes it to 64x64 RGB. `name` only serves the error message.
 pub fn prepare_bytes(bytes: &[u8], name: &str) -> Result<Vec<u8>> {
@@ -114,9 +113,7 @@ fn decode_jpeg_scaled(bytes: &[u8]) -> Option<DynamicImage> {
 
 /// Any supported format at full size, through the image crate.
 fn decode_full(bytes: &[u8]) -> std::result::Result<DynamicImage, String> {
-    let reader = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|e| e.to_string())?;
+    let reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| e.to_string())?;
     if reader.format().is_none() {
         return Err("not a JPEG, PNG, WebP, GIF or BMP image".into());
     }
@@ -143,8 +140,8 @@ fn resize_rgb(image: RgbImage) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use image::{ImageFormat, Rgb};
     use crate::photo::{CHANNELS, PHOTO_BYTES};
+    use image::{ImageFormat, Rgb};
 
     fn encode(image: &RgbImage, format: ImageFormat) -> Vec<u8> {
         let mut out = Cursor::new(Vec::new());

@@ -74,7 +74,10 @@ fn catmull_rom(x: f32) -> f32 {
     let k = if a < 1.0 {
         (12.0 - 9.0 * b - 6.0 * c) * a.powi(3) + (-18.0 + 12.0 * b + 6.0 * c) * a.powi(2) + (6.0 - 2.0 * b)
     } else if a < 2.0 {
-        (-b - 6.0 * c) * a.powi(3) + (6.0 * b + 30.0 * c) * a.powi(2) + (-12.0 * b - 48.0 * c) * a + (8.0 * b + 24.0 * c)
+        (-b - 6.0 * c) * a.powi(3)
+            + (6.0 * b + 30.0 * c) * a.powi(2)
+            + (-12.0 * b - 48.0 * c) * a
+            + (8.0 * b + 24.0 * c)
     } else {
         0.0
     };
@@ -128,7 +131,12 @@ fn vertical_row(sources: &[u8], weights: &[f32], row: &mut [f32]) {
             // k * row_len + i lie inside `sources` (checked above); `v128_load` reads unaligned memory.
             let bytes = unsafe { v128_load(sources.as_ptr().add(k * row_len + i).cast()) };
             let (low, high) = (u16x8_extend_low_u8x16(bytes), u16x8_extend_high_u8x16(bytes));
-            let words = [u32x4_extend_low_u16x8(low), u32x4_extend_high_u16x8(low), u32x4_extend_low_u16x8(high), u32x4_extend_high_u16x8(high)];
+            let words = [
+                u32x4_extend_low_u16x8(low),
+                u32x4_extend_high_u16x8(low),
+                u32x4_extend_low_u16x8(high),
+                u32x4_extend_high_u16x8(high),
+            ];
             for (sum, word) in sums.iter_mut().zip(words) {
                 *sum = f32x4_add(*sum, f32x4_mul(f32x4_convert_i32x4(word), w));
             }
@@ -309,7 +317,17 @@ mod tests {
 
     #[test]
     fn matches_image_for_other_target_sizes() {
-        for (w, h, nw, nh) in [(125, 94, 32, 80), (10, 10, 97, 3), (500, 375, 64, 64), (64, 200, 64, 64), (200, 64, 64, 64), (125, 94, 1, 64), (125, 94, 64, 1), (3, 2, 1, 1), (1, 1, 5, 7)] {
+        for (w, h, nw, nh) in [
+            (125, 94, 32, 80),
+            (10, 10, 97, 3),
+            (500, 375, 64, 64),
+            (64, 200, 64, 64),
+            (200, 64, 64, 64),
+            (125, 94, 1, 64),
+            (125, 94, 64, 1),
+            (3, 2, 1, 1),
+            (1, 1, 5, 7),
+        ] {
             same_as_image(&noise(w, h, w * h), nw, nh);
         }
     }

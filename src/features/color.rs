@@ -54,7 +54,8 @@ pub fn color_histogram(pixels: &[u8], params: &ColorParams) -> Result<Vec<f64>> 
     for rgb in pixels.chunks_exact(CHANNELS) {
         let (h, s, v) = hsv(rgb[0], rgb[1], rgb[2]);
         let bin = |x: f64, n: usize| ((x * n as f64) as usize).min(n - 1);
-        let index = (bin(h, params.hue) * params.saturation + bin(s, params.saturation)) * params.value + bin(v, params.value);
+        let index =
+            (bin(h, params.hue) * params.saturation + bin(s, params.saturation)) * params.value + bin(v, params.value);
         hist[index] += 1.0 / count as f64;
     }
     Ok(hist)
@@ -132,6 +133,9 @@ mod tests {
     fn rejects_bad_bins_and_sizes() {
         let bad = ColorParams { hue: 0, ..ColorParams::default() };
         assert!(matches!(color_histogram(&flat([1, 2, 3]), &bad), Err(Error::Setting(_))));
-        assert!(matches!(color_histogram(&[0; 30], &ColorParams::default()), Err(Error::MismatchedShapes { actual: 30, .. })));
+        assert!(matches!(
+            color_histogram(&[0; 30], &ColorParams::default()),
+            Err(Error::MismatchedShapes { actual: 30, .. })
+        ));
     }
 }

@@ -38,10 +38,17 @@ impl HogParams {
     /// Rejects sizes the descriptor cannot be computed with.
     pub fn validate(&self) -> Result<()> {
         if self.cell < 2 || !SIDE_PX.is_multiple_of(self.cell) {
-            return Err(Error::Setting(format!("the HOG cell must be at least 2 pixels and divide {SIDE_PX}, got {}", self.cell)));
+            return Err(Error::Setting(format!(
+                "the HOG cell must be at least 2 pixels and divide {SIDE_PX}, got {}",
+                self.cell
+            )));
         }
         if self.block == 0 || self.block > self.cells_per_side() {
-            return Err(Error::Setting(format!("the HOG block must be 1 to {} cells, got {}", self.cells_per_side(), self.block)));
+            return Err(Error::Setting(format!(
+                "the HOG block must be 1 to {} cells, got {}",
+                self.cells_per_side(),
+                self.block
+            )));
         }
         if !(2..=36).contains(&self.bins) {
             return Err(Error::Setting(format!("HOG needs 2 to 36 orientation bins, got {}", self.bins)));
@@ -202,7 +209,10 @@ mod tests {
         // Border pixels take one-sided differences, so only cells away from the border count.
         let photo = grey(|x, y| (x + y) as u8);
         let hist = cell_histograms(&photo, &HogParams::default()).unwrap();
-        let inner: Vec<f64> = (1..7).flat_map(|cy| (1..7).map(move |cx| cy * 8 + cx)).flat_map(|c| hist[c * 9..c * 9 + 9].to_vec()).collect();
+        let inner: Vec<f64> = (1..7)
+            .flat_map(|cy| (1..7).map(move |cx| cy * 8 + cx))
+            .flat_map(|c| hist[c * 9..c * 9 + 9].to_vec())
+            .collect();
         let totals = bin_totals(&inner, 9);
         let all: f64 = totals.iter().sum();
         assert!((totals[2] / all - 0.75).abs() < 1e-9 && (totals[3] / all - 0.25).abs() < 1e-9, "{totals:?}");

@@ -14,8 +14,8 @@ use std::str::FromStr;
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
-use crate::features::color::{color_histogram, ColorParams};
 use crate::data::dataset::Dataset;
+use crate::features::color::{color_histogram, ColorParams};
 use crate::features::hog::{hog, HogParams};
 use crate::photo::{CHANNELS, PHOTO_BYTES, SIDE};
 use crate::{Error, Result};
@@ -315,13 +315,19 @@ mod tests {
         odd.hog.cell = 5;
         let err = FeatureSpec::from_params(FeatureKind::HogColor, Some(&odd)).unwrap_err();
         assert!(err.to_string().contains("feature_params") && err.to_string().contains("cell"), "{err}");
-        assert_eq!(FeatureSpec::from_params(FeatureKind::HogColor, with_color.as_ref()).unwrap(), FeatureSpec::new(FeatureKind::HogColor));
+        assert_eq!(
+            FeatureSpec::from_params(FeatureKind::HogColor, with_color.as_ref()).unwrap(),
+            FeatureSpec::new(FeatureKind::HogColor)
+        );
     }
 
     #[test]
     fn rejects_photos_of_the_wrong_size() {
         for kind in FeatureKind::ALL {
-            assert!(matches!(FeatureSpec::new(kind).extract(&[0; 12]), Err(Error::MismatchedShapes { actual: 12, .. })));
+            assert!(matches!(
+                FeatureSpec::new(kind).extract(&[0; 12]),
+                Err(Error::MismatchedShapes { actual: 12, .. })
+            ));
         }
         assert!(matches!(flip_horizontal(&[0; 12]), Err(Error::MismatchedShapes { .. })));
     }

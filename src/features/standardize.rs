@@ -49,7 +49,10 @@ impl Standardizer {
     pub fn validate(&self, features: usize) -> Result<()> {
         for (what, values) in [("mean", &self.mean), ("std", &self.std)] {
             if values.len() != features {
-                return Err(Error::ModelFile(format!("standardization {what} has {} values, expected {features}", values.len())));
+                return Err(Error::ModelFile(format!(
+                    "standardization {what} has {} values, expected {features}",
+                    values.len()
+                )));
             }
             if let Some(i) = values.iter().position(|v| !v.is_finite()) {
                 return Err(Error::ModelFile(format!("standardization {what}[{i}] is not a finite number")));
@@ -64,7 +67,11 @@ impl Standardizer {
     /// Standardises one example in place.
     pub fn apply(&self, features: &mut [f64]) -> Result<()> {
         if features.len() != self.features() {
-            return Err(Error::MismatchedShapes { what: "features to standardise", expected: self.features(), actual: features.len() });
+            return Err(Error::MismatchedShapes {
+                what: "features to standardise",
+                expected: self.features(),
+                actual: features.len(),
+            });
         }
         for ((v, mu), sd) in features.iter_mut().zip(&self.mean).zip(&self.std) {
             *v = (*v - mu) / sd;
@@ -75,7 +82,8 @@ impl Standardizer {
     /// Standardises every row of `x` in place.
     pub fn apply_rows(&self, x: &mut Array2<f64>) -> Result<()> {
         for mut row in x.rows_mut() {
-            let slice = row.as_slice_mut().ok_or_else(|| Error::Dataset("features are not stored row by row".into()))?;
+            let slice =
+                row.as_slice_mut().ok_or_else(|| Error::Dataset("features are not stored row by row".into()))?;
             self.apply(slice)?;
         }
         Ok(())

@@ -7,14 +7,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::features::{FeatureKind, FeatureParams, FeatureSpec};
-use crate::photo::{CHANNELS, SIDE};
-use crate::data::labels::Classes;
 use crate::data::dataset::Dataset;
+use crate::data::labels::Classes;
+use crate::features::standardize::Standardizer;
+use crate::features::{FeatureKind, FeatureParams, FeatureSpec};
 use crate::model::metrics::accuracy;
 use crate::model::Model;
 use crate::photo::Label;
-use crate::features::standardize::Standardizer;
+use crate::photo::{CHANNELS, SIDE};
 use crate::train::optimize::{Init, Settings};
 use crate::{Error, Result};
 
@@ -129,7 +129,10 @@ impl SavedModel {
             return bad(format!("format is {:?}, expected {FORMAT:?}", file.format));
         }
         if file.version != VERSION && file.version != VERSION_1 {
-            return bad(format!("version {} is not supported (this catdog reads versions {VERSION_1} and {VERSION})", file.version));
+            return bad(format!(
+                "version {} is not supported (this catdog reads versions {VERSION_1} and {VERSION})",
+                file.version
+            ));
         }
         let classes = match file.classes.as_slice() {
             [negative, positive] => Classes::new(negative, positive)?,
@@ -140,7 +143,12 @@ impl SavedModel {
         }
         let spec = read_features(&file)?;
         if file.w.len() != spec.features() {
-            return bad(format!("w has {} weights, expected {} for feature kind \"{}\"", file.w.len(), spec.features(), spec.kind));
+            return bad(format!(
+                "w has {} weights, expected {} for feature kind \"{}\"",
+                file.w.len(),
+                spec.features(),
+                spec.kind
+            ));
         }
         if let Some(s) = &file.standardization {
             s.validate(spec.features())?;
@@ -162,7 +170,14 @@ impl SavedModel {
             return bad(format!("training.init {:?} is neither \"zeros\" nor \"random\"", t.init));
         }
         let model = Model { w: file.w.into(), b: file.b };
-        Ok(SavedModel { classes, model, features: spec, standardizer: file.standardization, training: file.training, costs: file.costs })
+        Ok(SavedModel {
+            classes,
+            model,
+            features: spec,
+            standardizer: file.standardization,
+            training: file.training,
+            costs: file.costs,
+        })
     }
 
     /// Percent of `data`'s photos this model classifies right, each through [`Self::probability`].
@@ -182,7 +197,12 @@ impl SavedModel {
 
 /// Probability of label 1 for one prepared photo through `features`, the optional
 /// `standardizer` and `model`: the one prediction path for model files and the page's runs.
-pub fn probability(features: &FeatureSpec, standardizer: Option<&Standardizer>, model: &Model, pixels: &[u8]) -> Result<f64> {
+pub fn probability(
+    features: &FeatureSpec,
+    standardizer: Option<&Standardizer>,
+    model: &Model,
+    pixels: &[u8],
+) -> Result<f64> {
     let mut x = features.extract(pixels)?;
     if let Some(s) = standardizer {
         s.apply(&mut x)?;
@@ -196,10 +216,17 @@ pub fn probability(features: &FeatureSpec, standardizer: Option<&Standardizer>, 
 /// The feature spec of a file; version 1 knew only raw pixels, without parameters or scaling.
 fn read_features(file: &File) -> Result<FeatureSpec> {
     let kind: FeatureKind = file.features.parse().map_err(|_| {
-        Error::ModelFile(format!("feature kind {:?} is unknown (known: \"raw\", \"hog\", \"hog+color\")", file.features))
+        Error::ModelFile(format!(
+            "feature kind {:?} is unknown (known: \"raw\", \"hog\", \"hog+color\")",
+            file.features
+        ))
     })?;
-    if file.version == VERSION_1 && (kind != FeatureKind::Raw || file.feature_params.is_some() || file.standardization.is_some()) {
-        return Err(Error::ModelFile("a version-1 file holds raw pixels only, without feature_params or standardization".into()));
+    if file.version == VERSION_1
+        && (kind != FeatureKind::Raw || file.feature_params.is_some() || file.standardization.is_some())
+    {
+        return Err(Error::ModelFile(
+            "a version-1 file holds raw pixels only, without feature_params or standardization".into(),
+        ));
     }
     FeatureSpec::from_params(kind, file.feature_params.as_ref())
 }
@@ -262,7 +289,9 @@ mod tests {
     /// A hog+color model with a standardizer fitted on a few photos.
     fn hog_color() -> SavedModel {
         let spec = FeatureSpec::new(FeatureKind::HogColor);
-        let photos: Vec<Vec<u8>> = (0..4u32).map(|k| (0..PHOTO_BYTES as u32).map(|i| ((i * (k + 3) + i / 192 * k) % 256) as u8).collect()).collect();
+        let photos: Vec<Vec<u8>> = (0..4u32)
+            .map(|k| (0..PHOTO_BYTES as u32).map(|i| ((i * (k + 3) + i / 192 * k) % 256) as u8).collect())
+            .collect();
         let rows: Vec<f64> = photos.iter().flat_map(|p| spec.extract(p).unwrap()).collect();
         let x = ndarray::Array2::from_shape_vec((4, spec.features()), rows).unwrap();
         let mut model = Init::Random { seed: 5 }.model(spec.features());
@@ -319,14 +348,20 @@ mod tests {
     fn rejects_inconsistent_feature_files() {
         let v1_hog = hog_with(|v| v["version"] = 1.into());
         assert!(message(&v1_hog).contains("version-1 file holds raw pixels only"));
-        assert!(message(&hog_with(|v| v["w"] = serde_json::json!(vec![0.5; PHOTO_BYTES]))).contains("w has 12288 weights, expected 452 for feature kind \"hog+color\""));
+        assert!(message(&hog_with(|v| v["w"] = serde_json::json!(vec![0.5; PHOTO_BYTES])))
+            .contains("w has 12288 weights, expected 452 for feature kind \"hog+color\""));
         assert!(message(&hog_with(|v| v["features"] = "hog".into())).contains("has no colour bins"));
         assert!(message(&hog_with(|v| v["features"] = "raw".into())).contains("takes no feature_params"));
         assert!(message(&hog_with(|v| v["feature_params"]["hog"]["cell"] = 6.into())).contains("cell"));
-        assert!(message(&hog_with(|v| v["standardization"]["std"] = serde_json::json!([1.0, 2.0]))).contains("std has 2 values, expected 452"));
-        assert!(message(&hog_with(|v| v["standardization"]["mean"] = serde_json::json!([]))).contains("mean has 0 values"));
+        assert!(message(&hog_with(|v| v["standardization"]["std"] = serde_json::json!([1.0, 2.0])))
+            .contains("std has 2 values, expected 452"));
+        assert!(
+            message(&hog_with(|v| v["standardization"]["mean"] = serde_json::json!([]))).contains("mean has 0 values")
+        );
         assert!(message(&hog_with(|v| v["standardization"]["std"][4] = (-1.0).into())).contains("std[4] is -1"));
-        assert!(message(&hog_with(|v| v["standardization"]["std"][4] = serde_json::Value::Null)).contains("invalid type"));
+        assert!(
+            message(&hog_with(|v| v["standardization"]["std"][4] = serde_json::Value::Null)).contains("invalid type")
+        );
         assert!(message(&hog_with(|v| v["training"]["l2"] = (-2.0).into())).contains("training.l2"));
         assert!(message(&hog_with(|v| v["features"] = "sift".into())).contains("feature kind \"sift\" is unknown"));
     }

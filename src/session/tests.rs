@@ -2,10 +2,10 @@
 
 use super::*;
 use crate::data::fixtures::{png, striped, BLUE, RED};
+use crate::photo::PHOTO_BYTES;
 use crate::train::kernel::FastObjective;
 use crate::train::optimize::{F64Objective, Init, Objective, Settings};
 use crate::train::plan::{PathChoice, TrainingPath};
-use crate::photo::PHOTO_BYTES;
 use ndarray::{Array1, Array2};
 
 fn session(n: usize) -> Session {
@@ -137,8 +137,7 @@ fn a_single_class_cannot_be_trained() {
 #[test]
 fn a_hog_run_learns_striped_photos_and_its_file_predicts_the_same_elsewhere() {
     let mut s = striped_session(10);
-    s.start(&with(100, |t| (t.features, t.flip, t.l2) = (FeatureSpec::new(FeatureKind::HogColor), true, 1.0)))
-        .unwrap();
+    s.start(&with(100, |t| (t.features, t.flip, t.l2) = (FeatureSpec::new(FeatureKind::HogColor), true, 1.0))).unwrap();
     assert_eq!(run(&s).split_sizes(), (16, 4));
     s.steps(100).unwrap();
     let (train, test) = (run(&s).train_costs(), run(&s).held_out_costs());
@@ -227,7 +226,8 @@ fn the_weights_picture_is_64x64_rgba_of_a_raw_model_only() {
 
 /// Photos `ids` as the reference's float64 rows (bytes / 255) and labels.
 fn float_rows(s: &Session, ids: &[PhotoId]) -> (Array2<f64>, Array1<f64>) {
-    let values: Vec<f64> = ids.iter().flat_map(|&id| s.photo(id).unwrap().iter().map(|&b| f64::from(b) / 255.0)).collect();
+    let values: Vec<f64> =
+        ids.iter().flat_map(|&id| s.photo(id).unwrap().iter().map(|&b| f64::from(b) / 255.0)).collect();
     let y = ids.iter().map(|&id| f64::from(s.data().labels()[s.data().index_of(id).unwrap()])).collect();
     (Array2::from_shape_vec((ids.len(), PHOTO_BYTES), values).unwrap(), y)
 }

@@ -57,7 +57,11 @@ impl FastObjective {
     /// The rows are kept as given (no copy) when `features` is a multiple of [`CHUNK`].
     pub fn from_levels(levels: Vec<u8>, labels: &[u8], features: usize, scale: f64, offset: f64) -> Result<Self> {
         if features == 0 || levels.len() != labels.len() * features {
-            return Err(Error::MismatchedShapes { what: "bytes of the examples", expected: labels.len() * features, actual: levels.len() });
+            return Err(Error::MismatchedShapes {
+                what: "bytes of the examples",
+                expected: labels.len() * features,
+                actual: levels.len(),
+            });
         }
         if labels.is_empty() {
             return Err(Error::Dataset("there are no examples".into()));
@@ -69,7 +73,14 @@ impl FastObjective {
             return Err(Error::Setting(format!("the byte scale {scale} and offset {offset} must be finite")));
         }
         let stride = features.div_ceil(CHUNK) * CHUNK;
-        Ok(FastObjective { levels: pad_rows(levels, features, stride), labels: labels.to_vec(), features, stride, scale, offset })
+        Ok(FastObjective {
+            levels: pad_rows(levels, features, stride),
+            labels: labels.to_vec(),
+            features,
+            stride,
+            scale,
+            offset,
+        })
     }
 
     /// Number of examples.
@@ -99,7 +110,11 @@ impl FastObjective {
     /// offset folded in.
     fn fold(&self, model: &Model) -> Result<(Weights, f64)> {
         if model.features() != self.features {
-            return Err(Error::MismatchedShapes { what: "model weights", expected: self.features, actual: model.features() });
+            return Err(Error::MismatchedShapes {
+                what: "model weights",
+                expected: self.features,
+                actual: model.features(),
+            });
         }
         let scaled: Vec<f64> = model.w.iter().map(|&w| w * self.scale).collect();
         Ok((Weights::new(&scaled, self.stride), model.b + self.offset * model.w.sum()))
@@ -171,7 +186,10 @@ impl Weights {
         let largest = w.iter().fold(0f64, |m, &v| if v.abs() > m { v.abs() } else { m });
         let step = if largest > 0.0 && largest.is_finite() { largest / 32767.0 } else { 1.0 };
         let (mut units, per_step) = (vec![0i16; stride], 1.0 / step);
-        units.iter_mut().zip(w).for_each(|(u, &v)| *u = (v * per_step).round_ties_even().clamp(-32767.0, 32767.0) as i16);
+        units
+            .iter_mut()
+            .zip(w)
+            .for_each(|(u, &v)| *u = (v * per_step).round_ties_even().clamp(-32767.0, 32767.0) as i16);
         Weights { units, step }
     }
 
@@ -187,7 +205,10 @@ fn pad_rows(levels: Vec<u8>, features: usize, stride: usize) -> Vec<u8> {
         return levels;
     }
     let mut padded = vec![0u8; levels.len() / features * stride];
-    padded.chunks_exact_mut(stride).zip(levels.chunks_exact(features)).for_each(|(to, from)| to[..features].copy_from_slice(from));
+    padded
+        .chunks_exact_mut(stride)
+        .zip(levels.chunks_exact(features))
+        .for_each(|(to, from)| to[..features].copy_from_slice(from));
     padded
 }
 
@@ -309,7 +330,10 @@ mod simd128 {
                     let units = [v128_load(units.add(j).cast()), v128_load(units.add(j + 8).cast())];
                     for g in 0..GROUP {
                         let x = v128_load(rows[g].add(j).cast());
-                        let dot = i32x4_add(i32x4_dot_i16x8(u16x8_extend_low_u8x16(x), units[0]), i32x4_dot_i16x8(u16x8_extend_high_u8x16(x), units[1]));
+                        let dot = i32x4_add(
+                            i32x4_dot_i16x8(u16x8_extend_low_u8x16(x), units[0]),
+                            i32x4_dot_i16x8(u16x8_extend_high_u8x16(x), units[1]),
+                        );
                         acc[g] = i32x4_add(acc[g], dot);
                     }
                 }
@@ -325,7 +349,10 @@ mod simd128 {
     /// Sum of the four `i32` lanes.
     #[inline(always)]
     fn lanes(v: v128) -> i64 {
-        [i32x4_extract_lane::<0>(v), i32x4_extract_lane::<1>(v), i32x4_extract_lane::<2>(v), i32x4_extract_lane::<3>(v)].map(i64::from).iter().sum()
+        [i32x4_extract_lane::<0>(v), i32x4_extract_lane::<1>(v), i32x4_extract_lane::<2>(v), i32x4_extract_lane::<3>(v)]
+            .map(i64::from)
+            .iter()
+            .sum()
     }
 
     /// `block += Σ dz[g] row[g]` for the group's rows. Two photos' bytes are interleaved, so one
@@ -350,7 +377,12 @@ mod simd128 {
                     let b = v128_load(rows[2 * p + 1].add(j).cast());
                     let low = i8x16_shuffle::<0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23>(a, b);
                     let high = i8x16_shuffle::<8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31>(a, b);
-                    let x = [u16x8_extend_low_u8x16(low), u16x8_extend_high_u8x16(low), u16x8_extend_low_u8x16(high), u16x8_extend_high_u8x16(high)];
+                    let x = [
+                        u16x8_extend_low_u8x16(low),
+                        u16x8_extend_high_u8x16(low),
+                        u16x8_extend_low_u8x16(high),
+                        u16x8_extend_high_u8x16(high),
+                    ];
                     for k in 0..4 {
                         s[k] = i32x4_add(s[k], i32x4_dot_i16x8(x[k], dz));
                     }
@@ -367,13 +399,19 @@ mod simd128 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::propagate;
     use crate::data::rng::Mt19937;
+    use crate::model::propagate;
     use crate::train::optimize::F64Objective;
     use ndarray::{Array1, Array2};
 
     /// Random byte examples and the same examples as float64 rows for the reference.
-    fn random_case(rng: &mut Mt19937, m: usize, n: usize, scale: f64, offset: f64) -> (Vec<u8>, Vec<u8>, Array2<f64>, Array1<f64>) {
+    fn random_case(
+        rng: &mut Mt19937,
+        m: usize,
+        n: usize,
+        scale: f64,
+        offset: f64,
+    ) -> (Vec<u8>, Vec<u8>, Array2<f64>, Array1<f64>) {
         let levels: Vec<u8> = (0..m * n).map(|_| rng.below(256) as u8).collect();
         let labels: Vec<u8> = (0..m).map(|_| rng.below(2) as u8).collect();
         let x = Array2::from_shape_fn((m, n), |(i, j)| scale * f64::from(levels[i * n + j]) + offset);
@@ -448,7 +486,13 @@ mod tests {
         let settings = crate::train::optimize::Settings { learning_rate: 0.005, iterations: 30, record_every: 1 };
         let fast = FastObjective::from_levels(levels.clone(), &labels, n, 1.0 / 255.0, 0.0).unwrap();
         let a = crate::train::optimize::optimize(Box::new(fast), Model::zeros(n), settings, |_, _| {}).unwrap();
-        let b = crate::train::optimize::optimize(Box::new(F64Objective::new(x, y).unwrap()), Model::zeros(n), settings, |_, _| {}).unwrap();
+        let b = crate::train::optimize::optimize(
+            Box::new(F64Objective::new(x, y).unwrap()),
+            Model::zeros(n),
+            settings,
+            |_, _| {},
+        )
+        .unwrap();
         for (i, (c, r)) in a.costs.iter().zip(&b.costs).enumerate() {
             assert!(relative(*c, *r) < 1e-5, "iteration {i}: {c} vs {r}");
         }
@@ -475,7 +519,10 @@ mod tests {
         assert!(matches!(FastObjective::from_levels(vec![1, 2], &[2], 2, 1.0, 0.0), Err(Error::BadLabel(2))));
         assert!(matches!(FastObjective::from_levels(vec![1, 2], &[1], 2, f64::NAN, 0.0), Err(Error::Setting(_))));
         let fast = FastObjective::from_levels(vec![1, 2], &[1], 2, 1.0, 0.0).unwrap();
-        assert!(matches!(fast.propagate(&Model::zeros(3)), Err(Error::MismatchedShapes { expected: 2, actual: 3, .. })));
+        assert!(matches!(
+            fast.propagate(&Model::zeros(3)),
+            Err(Error::MismatchedShapes { expected: 2, actual: 3, .. })
+        ));
         assert!(matches!(FastObjective::new(&Dataset::new()), Err(Error::Dataset(_))));
     }
 }

@@ -3,8 +3,8 @@
 
 use ndarray::{Array1, Array2};
 
-use crate::model::{propagate, Gradients, Model};
 use crate::data::rng::Mt19937;
+use crate::model::{propagate, Gradients, Model};
 use crate::{Error, Result};
 
 /// What gradient descent minimises: the cost and gradients of a model on fixed training data.
@@ -85,7 +85,10 @@ impl Settings {
     /// Rejects settings gradient descent cannot run with.
     pub fn validate(&self) -> Result<()> {
         if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
-            return Err(Error::Setting(format!("the learning rate must be a positive number, got {}", self.learning_rate)));
+            return Err(Error::Setting(format!(
+                "the learning rate must be a positive number, got {}",
+                self.learning_rate
+            )));
         }
         if self.record_every == 0 {
             return Err(Error::Setting("the cost must be recorded every 1 or more iterations".into()));
@@ -109,7 +112,11 @@ impl Trainer {
     pub fn new(objective: Box<dyn Objective>, model: Model, settings: Settings) -> Result<Self> {
         settings.validate()?;
         if model.features() != objective.features() {
-            return Err(Error::MismatchedShapes { what: "model weights", expected: objective.features(), actual: model.features() });
+            return Err(Error::MismatchedShapes {
+                what: "model weights",
+                expected: objective.features(),
+                actual: model.features(),
+            });
         }
         Ok(Trainer { objective, model, settings, iteration: 0, costs: Vec::new(), last_gradients: None })
     }

@@ -140,12 +140,21 @@ impl FeatureCache {
     }
 
     /// Appends the features of photos `indices` of `data` to `values`, computing those not kept.
-    fn extend(&mut self, values: &mut Vec<f64>, spec: &FeatureSpec, flipped: bool, data: &Dataset, indices: &[usize]) -> Result<()> {
+    fn extend(
+        &mut self,
+        values: &mut Vec<f64>,
+        spec: &FeatureSpec,
+        flipped: bool,
+        data: &Dataset,
+        indices: &[usize],
+    ) -> Result<()> {
         let rows = self.rows.entry((*spec, flipped)).or_default();
         for &i in indices {
             let row = match rows.entry(data.ids()[i]) {
                 std::collections::hash_map::Entry::Occupied(row) => row.into_mut(),
-                std::collections::hash_map::Entry::Vacant(slot) => slot.insert(features_of(spec, flipped, data.photo(i))?),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(features_of(spec, flipped, data.photo(i))?)
+                }
             };
             values.extend_from_slice(row);
         }
@@ -190,7 +199,13 @@ pub struct Plan {
 impl Plan {
     /// Builds the features of `split`'s photos of `data` (reusing `cache`), fits the
     /// standardisation on the training part, and readies gradient descent; nothing has run yet.
-    pub fn new(options: &TrainOptions, classes: &Classes, data: &Dataset, split: &Split, cache: &mut FeatureCache) -> Result<Plan> {
+    pub fn new(
+        options: &TrainOptions,
+        classes: &Classes,
+        data: &Dataset,
+        split: &Split,
+        cache: &mut FeatureCache,
+    ) -> Result<Plan> {
         options.validate()?;
         let path = options.path.resolve(options)?;
         check_trainable(data, split, classes)?;
@@ -209,7 +224,16 @@ impl Plan {
         let trainer = Trainer::new(objective, model, options.settings)?;
         let held_out = scored(&options.features, standardizer.as_ref(), data, &split.held_out, path, cache)?;
         let classes = classes.clone();
-        Ok(Plan { classes, options: *options, path, standardizer, trainer, train, held_out, held_out_costs: Vec::new() })
+        Ok(Plan {
+            classes,
+            options: *options,
+            path,
+            standardizer,
+            trainer,
+            train,
+            held_out,
+            held_out_costs: Vec::new(),
+        })
     }
 
     /// One gradient step, with the held-out cost of the same (pre-step) model; returns the
@@ -400,7 +424,13 @@ fn bytes(data: &Dataset, indices: &[usize]) -> Result<FastObjective> {
 /// The features of photos `indices` as rows, unstandardised: all of them as they are, then
 /// (with `mirrored_too`) all of them mirrored. One buffer sized up front, so a large matrix is
 /// never briefly held twice.
-fn matrix(spec: &FeatureSpec, data: &Dataset, indices: &[usize], mirrored_too: bool, cache: &mut FeatureCache) -> Result<Array2<f64>> {
+fn matrix(
+    spec: &FeatureSpec,
+    data: &Dataset,
+    indices: &[usize],
+    mirrored_too: bool,
+    cache: &mut FeatureCache,
+) -> Result<Array2<f64>> {
     let orientations: &[bool] = if mirrored_too { &[false, true] } else { &[false] };
     let mut values = Vec::with_capacity(orientations.len() * indices.len() * spec.features());
     for &flipped in orientations {
@@ -414,7 +444,11 @@ fn matrix(spec: &FeatureSpec, data: &Dataset, indices: &[usize], mirrored_too: b
     }
     let shape = (orientations.len() * indices.len(), spec.features());
     let actual = values.len();
-    Array2::from_shape_vec(shape, values).map_err(|_| Error::MismatchedShapes { what: "feature values", expected: shape.0 * shape.1, actual })
+    Array2::from_shape_vec(shape, values).map_err(|_| Error::MismatchedShapes {
+        what: "feature values",
+        expected: shape.0 * shape.1,
+        actual,
+    })
 }
 
 fn labels_of(data: &Dataset, indices: &[usize]) -> Vec<u8> {

@@ -12,11 +12,11 @@ use std::rc::Rc;
 use ndarray::{Array1, Array2};
 use serde::Serialize;
 
-use crate::train::kernel::FastObjective;
+use crate::data::dataset::PhotoId;
 use crate::model::metrics::accuracy;
 use crate::model::{example_cost, sigmoid, Gradients, Model};
-use crate::data::dataset::PhotoId;
 use crate::photo::{Label, THRESHOLD};
+use crate::train::kernel::FastObjective;
 use crate::train::optimize::Objective;
 use crate::{Error, Result};
 
@@ -107,9 +107,11 @@ impl Scored {
     fn logits(&self, model: &Model) -> Result<Vec<f64>> {
         match &self.rows {
             Rows::Bytes { rows, logits: Logits::Kernel } => rows.logits(model),
-            Rows::Bytes { rows, .. } if rows.features() != model.features() => {
-                Err(Error::MismatchedShapes { what: "model weights", expected: rows.features(), actual: model.features() })
-            }
+            Rows::Bytes { rows, .. } if rows.features() != model.features() => Err(Error::MismatchedShapes {
+                what: "model weights",
+                expected: rows.features(),
+                actual: model.features(),
+            }),
             Rows::Bytes { rows, logits: Logits::Float64 } => Ok(float64_logits(rows, model)),
             Rows::Floats { x, .. } if x.ncols() != model.features() => {
                 Err(Error::MismatchedShapes { what: "model weights", expected: x.ncols(), actual: model.features() })
@@ -120,13 +122,15 @@ impl Scored {
 
     /// Percent of the photos `model` classifies right.
     pub fn accuracy(&self, model: &Model) -> Result<f64> {
-        let predictions: Vec<u8> = self.logits(model)?.into_iter().map(|z| Label::for_probability(sigmoid(z)).value()).collect();
+        let predictions: Vec<u8> =
+            self.logits(model)?.into_iter().map(|z| Label::for_probability(sigmoid(z)).value()).collect();
         Ok(accuracy(&predictions, self.labels()))
     }
 
     /// The mean cost of `model` on the photos (NaN when there are none).
     pub fn cost(&self, model: &Model) -> Result<f64> {
-        let total: f64 = self.logits(model)?.into_iter().zip(self.labels()).map(|(z, &y)| example_cost(z, f64::from(y))).sum();
+        let total: f64 =
+            self.logits(model)?.into_iter().zip(self.labels()).map(|(z, &y)| example_cost(z, f64::from(y))).sum();
         Ok(total / self.len() as f64)
     }
 

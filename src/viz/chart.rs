@@ -47,7 +47,9 @@ pub fn draw_loss<DB: DrawingBackend>(backend: DB, history: LossHistory) -> Resul
         .axis_desc_style(("sans-serif", 14))
         .draw()
         .map_err(chart_error)?;
-    for (values, colour, label) in [(history.train, TRAIN_COLOUR, "training cost"), (history.test, TEST_COLOUR, "held-out cost")] {
+    for (values, colour, label) in
+        [(history.train, TRAIN_COLOUR, "training cost"), (history.test, TEST_COLOUR, "held-out cost")]
+    {
         if values.is_empty() {
             continue;
         }
@@ -73,7 +75,11 @@ pub fn draw_loss<DB: DrawingBackend>(backend: DB, history: LossHistory) -> Resul
 /// The y axis runs from 0 to a little above the largest finite cost (1 before any cost).
 fn y_top(history: LossHistory) -> f64 {
     let max = history.train.iter().chain(history.test).copied().filter(|c| c.is_finite()).fold(0.0, f64::max);
-    if max > 0.0 { max * 1.08 } else { 1.0 }
+    if max > 0.0 {
+        max * 1.08
+    } else {
+        1.0
+    }
 }
 
 /// At most about `max_points` (iteration, cost) pairs: each run of iterations keeps its lowest
@@ -137,17 +143,30 @@ mod tests {
         fn present(&mut self) -> std::result::Result<(), DrawingErrorKind<Self::ErrorType>> {
             Ok(())
         }
-        fn draw_pixel(&mut self, at: BackendCoord, c: BackendColor) -> std::result::Result<(), DrawingErrorKind<Self::ErrorType>> {
+        fn draw_pixel(
+            &mut self,
+            at: BackendCoord,
+            c: BackendColor,
+        ) -> std::result::Result<(), DrawingErrorKind<Self::ErrorType>> {
             if c.rgb != (255, 255, 255) {
                 self.coloured.push(at);
             }
             Ok(())
         }
-        fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, path: I, style: &S) -> std::result::Result<(), DrawingErrorKind<Self::ErrorType>> {
+        fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+            &mut self,
+            path: I,
+            style: &S,
+        ) -> std::result::Result<(), DrawingErrorKind<Self::ErrorType>> {
             self.paths.push((path.into_iter().count(), style.color().rgb));
             Ok(())
         }
-        fn draw_text<S: BackendTextStyle>(&mut self, text: &str, _: &S, _: BackendCoord) -> std::result::Result<(), DrawingErrorKind<Self::ErrorType>> {
+        fn draw_text<S: BackendTextStyle>(
+            &mut self,
+            text: &str,
+            _: &S,
+            _: BackendCoord,
+        ) -> std::result::Result<(), DrawingErrorKind<Self::ErrorType>> {
             self.texts.push(text.to_string());
             Ok(())
         }

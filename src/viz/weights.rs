@@ -3,8 +3,8 @@
 //! the picture shows where brightness pushes the model towards dog (blue) or towards cat
 //! (orange); white is a pixel the model ignores.
 
-use crate::photo::{CHANNELS, PHOTO_BYTES, SIDE};
 use crate::model::Model;
+use crate::photo::{CHANNELS, PHOTO_BYTES, SIDE};
 use crate::{Error, Result};
 
 /// The colour of a pixel whose weights push the hardest towards label 1 (dog), as in the chart.

@@ -32,7 +32,12 @@ pub fn run(args: &PredictArgs) -> catdog::Result<ExitCode> {
         match classify(&saved, path, name) {
             Ok(prediction) => {
                 let class = saved.classes.name(prediction.label.value());
-                let line = Classified { file: name, class, label: prediction.label.value(), probability: prediction.confidence() };
+                let line = Classified {
+                    file: name,
+                    class,
+                    label: prediction.label.value(),
+                    probability: prediction.confidence(),
+                };
                 if !args.json {
                     println!("{name}\t{class}\t{:.1}%", line.probability * 100.0);
                 }

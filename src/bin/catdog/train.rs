@@ -77,7 +77,8 @@ pub fn run(args: &TrainArgs) -> catdog::Result<ExitCode> {
     let evaluation = plan.evaluate()?;
     let test_accuracy = test.as_ref().map(|t| saved.accuracy(t)).transpose()?;
     if let Some(path) = &args.model {
-        std::fs::write(path, saved.to_json()).map_err(|source| Error::Io { path: path.display().to_string(), source })?;
+        std::fs::write(path, saved.to_json())
+            .map_err(|source| Error::Io { path: path.display().to_string(), source })?;
     }
     if args.json {
         let report = Report {

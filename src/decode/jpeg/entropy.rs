@@ -22,9 +22,9 @@ use std::rc::Rc;
 
 /// Natural (row-major) position of each zigzag index.
 pub const UNZIGZAG: [u8; 64] = [
-    0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28,
-    35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55,
-    62, 63,
+    0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21,
+    28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54,
+    47, 55, 62, 63,
 ];
 
 /// One Huffman table, built as jpeg-decoder builds it (JPEG spec, annex C and figure F.15).
@@ -50,7 +50,13 @@ impl Huffman {
     /// A table from a DHT's 16 code counts and its symbols; `None` when the counts over-fill a
     /// length (jpeg-decoder's "bad huffman code length").
     pub fn new(counts: &[u8; 16], values: &[u8], ac: bool) -> Option<Huffman> {
-        let mut table = Huffman { lookup: Box::new([0; 1 << LOOKAHEAD]), maxcode: [-1; 17], delta: [0; 17], values: values.to_vec(), skip: None };
+        let mut table = Huffman {
+            lookup: Box::new([0; 1 << LOOKAHEAD]),
+            maxcode: [-1; 17],
+            delta: [0; 17],
+            values: values.to_vec(),
+            skip: None,
+        };
         let mut code = 0u32;
         let mut index = 0usize;
         for length in 1..=16u32 {
@@ -124,7 +130,9 @@ impl Huffman {
         thread_local! {
             static CACHE: RefCell<Vec<(Vec<u8>, Rc<Huffman>)>> = const { RefCell::new(Vec::new()) };
         }
-        let matches = |key: &[u8]| key.len() == 17 + values.len() && key[0] == u8::from(ac) && key[1..17] == counts[..] && key[17..] == *values;
+        let matches = |key: &[u8]| {
+            key.len() == 17 + values.len() && key[0] == u8::from(ac) && key[1..17] == counts[..] && key[17..] == *values
+        };
         CACHE.with(|cache| {
             let mut cache = cache.borrow_mut();
             if let Some(i) = cache.iter().position(|(key, _)| matches(key)) {
@@ -400,7 +408,14 @@ fn extend(bits: u32, n: u32) -> i32 {
 /// others are decoded as symbols and skipped. `block` must be zero at those indices on entry.
 /// `None` for anything jpeg-decoder would reject or might treat differently (see module doc).
 #[inline(always)]
-pub fn decode_block(bits: &mut Bits, dc: &Huffman, ac: &Huffman, predictor: &mut i16, block: &mut [i16; 64], last: usize) -> Option<()> {
+pub fn decode_block(
+    bits: &mut Bits,
+    dc: &Huffman,
+    ac: &Huffman,
+    predictor: &mut i16,
+    block: &mut [i16; 64],
+    last: usize,
+) -> Option<()> {
     let skip = ac.skip.as_deref()?;
     let mut w = Window { buffer: bits.buffer, count: bits.count };
     let result = decode_block_in(&mut w, bits, dc, ac, skip, predictor, block, last);
@@ -412,7 +427,16 @@ pub fn decode_block(bits: &mut Bits, dc: &Huffman, ac: &Huffman, predictor: &mut
 // The skip lookup comes apart from `ac` so the tests can run the block loop without it.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn decode_block_in(w: &mut Window, bits: &mut Bits, dc: &Huffman, ac: &Huffman, skip: &[u16; 1 << SKIP_BITS], predictor: &mut i16, block: &mut [i16; 64], last: usize) -> Option<()> {
+fn decode_block_in(
+    w: &mut Window,
+    bits: &mut Bits,
+    dc: &Huffman,
+    ac: &Huffman,
+    skip: &[u16; 1 << SKIP_BITS],
+    predictor: &mut i16,
+    block: &mut [i16; 64],
+    last: usize,
+) -> Option<()> {
     // Each fill leaves at least 32 bits: a code (at most 16) and its value bits (at most 15).
     w.fill(bits);
     let size = u32::from(w.symbol(dc)?);
@@ -520,14 +544,15 @@ mod tests {
     const DC_COUNTS: [u8; 16] = [0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0];
     const AC_COUNTS: [u8; 16] = [0, 2, 1, 3, 3, 2, 4, 3, 5, 5, 4, 4, 0, 0, 1, 0x7d];
     const AC_VALUES: [u8; 162] = [
-        0x01, 0x02, 0x03, 0x00, 0x04, 0x11, 0x05, 0x12, 0x21, 0x31, 0x41, 0x06, 0x13, 0x51, 0x61, 0x07, 0x22, 0x71, 0x14, 0x32, 0x81, 0x91,
-        0xa1, 0x08, 0x23, 0x42, 0xb1, 0xc1, 0x15, 0x52, 0xd1, 0xf0, 0x24, 0x33, 0x62, 0x72, 0x82, 0x09, 0x0a, 0x16, 0x17, 0x18, 0x19, 0x1a,
-        0x25, 0x26, 0x27, 0x28, 0x29, 0x2a, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x3a, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x53,
-        0x54, 0x55, 0x56, 0x57, 0x58, 0x59, 0x5a, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79,
-        0x7a, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9a, 0xa2, 0xa3, 0xa4, 0xa5,
-        0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6, 0xb7, 0xb8, 0xb9, 0xba, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7, 0xc8, 0xc9,
-        0xca, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7, 0xd8, 0xd9, 0xda, 0xe1, 0xe2, 0xe3, 0xe4, 0xe5, 0xe6, 0xe7, 0xe8, 0xe9, 0xea, 0xf1, 0xf2,
-        0xf3, 0xf4, 0xf5, 0xf6, 0xf7, 0xf8, 0xf9, 0xfa,
+        0x01, 0x02, 0x03, 0x00, 0x04, 0x11, 0x05, 0x12, 0x21, 0x31, 0x41, 0x06, 0x13, 0x51, 0x61, 0x07, 0x22, 0x71,
+        0x14, 0x32, 0x81, 0x91, 0xa1, 0x08, 0x23, 0x42, 0xb1, 0xc1, 0x15, 0x52, 0xd1, 0xf0, 0x24, 0x33, 0x62, 0x72,
+        0x82, 0x09, 0x0a, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x25, 0x26, 0x27, 0x28, 0x29, 0x2a, 0x34, 0x35, 0x36, 0x37,
+        0x38, 0x39, 0x3a, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x53, 0x54, 0x55, 0x56, 0x57, 0x58, 0x59,
+        0x5a, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x83,
+        0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9a, 0xa2, 0xa3,
+        0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6, 0xb7, 0xb8, 0xb9, 0xba, 0xc2, 0xc3,
+        0xc4, 0xc5, 0xc6, 0xc7, 0xc8, 0xc9, 0xca, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7, 0xd8, 0xd9, 0xda, 0xe1, 0xe2,
+        0xe3, 0xe4, 0xe5, 0xe6, 0xe7, 0xe8, 0xe9, 0xea, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7, 0xf8, 0xf9, 0xfa,
     ];
 
     /// The canonical code of each symbol (JPEG spec, annex C): (code, length) by symbol.
@@ -597,7 +622,8 @@ mod tests {
         let (mut blocks, mut ended) = (0, 0);
         for round in 0..3000 {
             let table = if round % 3 == 2 { &odd } else { &ac };
-            let (counts, values) = if round % 3 == 2 { (&odd_counts, &odd_values[..]) } else { (&AC_COUNTS, &AC_VALUES[..]) };
+            let (counts, values) =
+                if round % 3 == 2 { (&odd_counts, &odd_values[..]) } else { (&AC_COUNTS, &AC_VALUES[..]) };
             let ac_codes = codes(counts, values);
             let dc_codes = codes(&DC_COUNTS, &dc_values);
             // Symbols as an encoder writes them (runs and sizes mostly small), with random value
@@ -619,7 +645,11 @@ mod tests {
             for _ in 0..40 {
                 let (_, code, length) = dc_codes[next(4) as usize];
                 put(&mut out, code, length);
-                put(&mut out, next(1 << 11) as u32, dc_codes.iter().find(|c| c.1 == code && c.2 == length).map_or(0, |c| u32::from(c.0)));
+                put(
+                    &mut out,
+                    next(1 << 11) as u32,
+                    dc_codes.iter().find(|c| c.1 == code && c.2 == length).map_or(0, |c| u32::from(c.0)),
+                );
                 let mut k = 1;
                 for _ in 0..next(30) {
                     let (symbol, code, length) = match next(4) {

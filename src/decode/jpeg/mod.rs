@@ -147,7 +147,12 @@ impl Frame {
     fn parse(segment: &[u8], baseline: bool) -> Option<Frame> {
         let (&[precision, h1, h0, w1, w0, count], rest) = segment.split_first_chunk::<6>()?;
         let (width, height) = (u16::from_be_bytes([w1, w0]), u16::from_be_bytes([h1, h0]));
-        if precision != 8 || width == 0 || height == 0 || !(count == 1 || count == 3) || rest.len() != 3 * usize::from(count) {
+        if precision != 8
+            || width == 0
+            || height == 0
+            || !(count == 1 || count == 3)
+            || rest.len() != 3 * usize::from(count)
+        {
             return None;
         }
         let mut components: Vec<Component> = Vec::with_capacity(3);
@@ -322,7 +327,13 @@ impl<'a> Headers<'a> {
 /// Decodes the scan that starts at `pos` into one plane of samples per component, each block
 /// `scale` x `scale` samples; returns them with the marker after the scan and the position after it.
 /// (One loop for all scales, not one per scale: the page's wasm stays smaller, for no measurable cost.)
-fn decode_scan(headers: &Headers, tables: &ScanTables, data: &[u8], pos: usize, scale: usize) -> Option<(Vec<pixels::Plane>, u8, usize)> {
+fn decode_scan(
+    headers: &Headers,
+    tables: &ScanTables,
+    data: &[u8],
+    pos: usize,
+    scale: usize,
+) -> Option<(Vec<pixels::Plane>, u8, usize)> {
     let frame = headers.frame.as_ref()?;
     // Last zigzag index the IDCT reads: (0,0) alone; the 2x2 corner; the 4x4 corner.
     let last = match scale {
@@ -331,7 +342,8 @@ fn decode_scan(headers: &Headers, tables: &ScanTables, data: &[u8], pos: usize, 
         4 => 24,
         _ => return None,
     };
-    let mut planes: Vec<pixels::Plane> = frame.components.iter().map(|c| pixels::Plane::new(frame, c, scale)).collect::<Option<_>>()?;
+    let mut planes: Vec<pixels::Plane> =
+        frame.components.iter().map(|c| pixels::Plane::new(frame, c, scale)).collect::<Option<_>>()?;
     let mut units = Vec::with_capacity(frame.components.len());
     for ((component, &(dc, ac)), plane) in frame.components.iter().zip(tables).zip(&mut planes) {
         let quant = headers.quant[component.quant].as_ref()?;

@@ -183,7 +183,12 @@ fn h2v2_inner(near: &[u8], far: &[u8], out: &mut [u8]) -> usize {
 }
 
 /// The decoded planes as width, height, channels and pixels (jpeg-decoder's `compute_image`).
-pub fn assemble(frame: &Frame, planes: Vec<Plane>, scale: usize, transform: Transform) -> Option<(u32, u32, usize, Vec<u8>)> {
+pub fn assemble(
+    frame: &Frame,
+    planes: Vec<Plane>,
+    scale: usize,
+    transform: Transform,
+) -> Option<(u32, u32, usize, Vec<u8>)> {
     let (width, height) = output_size(frame, scale);
     let pixels = match transform {
         Transform::Grey => {
@@ -244,13 +249,16 @@ fn ycbcr_row(y: &[u8], cb: &[u8], cr: &[u8], out: &mut [u8]) {
     if y.len() < width || cb.len() < width || cr.len() < width {
         return;
     }
-    let (kr, kgb, kgr, kb) = (i32x4_splat(FIXED_R_CR), i32x4_splat(FIXED_G_CB), i32x4_splat(FIXED_G_CR), i32x4_splat(FIXED_B_CB));
+    let (kr, kgb, kgr, kb) =
+        (i32x4_splat(FIXED_R_CR), i32x4_splat(FIXED_G_CB), i32x4_splat(FIXED_G_CR), i32x4_splat(FIXED_B_CB));
     let half = i32x4_splat(1 << (SHIFT - 1));
     // Eight pixels' three channels as i16: `y + ((2^19 + k * c ...) >> 20)`, in two i32x4 halves.
     let eight = |y: v128, cb: v128, cr: v128| {
         let cb = [i32x4_extend_low_i16x8(cb), i32x4_extend_high_i16x8(cb)];
         let cr = [i32x4_extend_low_i16x8(cr), i32x4_extend_high_i16x8(cr)];
-        let add = |terms: [v128; 2]| i16x8_add(y, i16x8_narrow_i32x4(i32x4_shr(terms[0], SHIFT as u32), i32x4_shr(terms[1], SHIFT as u32)));
+        let add = |terms: [v128; 2]| {
+            i16x8_add(y, i16x8_narrow_i32x4(i32x4_shr(terms[0], SHIFT as u32), i32x4_shr(terms[1], SHIFT as u32)))
+        };
         [
             add([0, 1].map(|h| i32x4_add(half, i32x4_mul(kr, cr[h])))),
             add([0, 1].map(|h| i32x4_sub(i32x4_sub(half, i32x4_mul(kgb, cb[h])), i32x4_mul(kgr, cr[h])))),
@@ -267,9 +275,21 @@ fn ycbcr_row(y: &[u8], cb: &[u8], cr: &[u8], out: &mut [u8]) {
         x = x.min(width - 16);
         // SAFETY: x + 16 <= width <= each input's length, and 3 * (x + 16) <= out.len().
         unsafe {
-            let (yv, cbv, crv) = (v128_load(y.as_ptr().add(x).cast()), v128_load(cb.as_ptr().add(x).cast()), v128_load(cr.as_ptr().add(x).cast()));
-            let low = eight(u16x8_extend_low_u8x16(yv), i16x8_sub(u16x8_extend_low_u8x16(cbv), offset), i16x8_sub(u16x8_extend_low_u8x16(crv), offset));
-            let high = eight(u16x8_extend_high_u8x16(yv), i16x8_sub(u16x8_extend_high_u8x16(cbv), offset), i16x8_sub(u16x8_extend_high_u8x16(crv), offset));
+            let (yv, cbv, crv) = (
+                v128_load(y.as_ptr().add(x).cast()),
+                v128_load(cb.as_ptr().add(x).cast()),
+                v128_load(cr.as_ptr().add(x).cast()),
+            );
+            let low = eight(
+                u16x8_extend_low_u8x16(yv),
+                i16x8_sub(u16x8_extend_low_u8x16(cbv), offset),
+                i16x8_sub(u16x8_extend_low_u8x16(crv), offset),
+            );
+            let high = eight(
+                u16x8_extend_high_u8x16(yv),
+                i16x8_sub(u16x8_extend_high_u8x16(cbv), offset),
+                i16x8_sub(u16x8_extend_high_u8x16(crv), offset),
+            );
             let [r, g, b] = [0, 1, 2].map(|c| u8x16_narrow_i16x8(low[c], high[c]));
             let rg_low = i8x16_shuffle::<0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23>(r, g);
             let rg_high = i8x16_shuffle::<8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31>(r, g);

@@ -26,7 +26,8 @@ fn plan(options: &TrainOptions, data: &Dataset, cache: &mut FeatureCache) -> Pla
 /// Photos `ids` as the reference's float64 rows (bytes / 255) and labels.
 fn float_rows(data: &Dataset, ids: &[PhotoId]) -> (Array2<f64>, Vec<u8>) {
     let at = |id| data.index_of(id).unwrap();
-    let values: Vec<f64> = ids.iter().flat_map(|&id| data.photo(at(id)).iter().map(|&b| f64::from(b) / 255.0)).collect();
+    let values: Vec<f64> =
+        ids.iter().flat_map(|&id| data.photo(at(id)).iter().map(|&b| f64::from(b) / 255.0)).collect();
     let labels = ids.iter().map(|&id| data.labels()[at(id)]).collect();
     (Array2::from_shape_vec((ids.len(), PHOTO_BYTES), values).unwrap(), labels)
 }
@@ -38,7 +39,8 @@ fn standardisation_is_fitted_on_the_training_part_only() {
     let plan = plan(&options(FeatureKind::Hog, 1), &data, &mut cache);
     let spec = FeatureSpec::new(FeatureKind::Hog);
     let rows = |ids: &[PhotoId]| {
-        let values: Vec<f64> = ids.iter().flat_map(|&id| spec.extract(data.photo_by_id(id).unwrap()).unwrap()).collect();
+        let values: Vec<f64> =
+            ids.iter().flat_map(|&id| spec.extract(data.photo_by_id(id).unwrap()).unwrap()).collect();
         Array2::from_shape_vec((ids.len(), spec.features()), values).unwrap()
     };
     let expected = Standardizer::fit(rows(plan.train_ids()).view()).unwrap();
@@ -76,8 +78,12 @@ fn raw_runs_are_scored_from_the_bytes_as_the_float64_reference_scores_them() {
     let held_out_cost = plan.held_out.cost(&model).unwrap();
     // The kernel's 16-bit weights move each logit, so each photo's cost, by at most this.
     let levels: Vec<u8> = plan.held_out_ids().iter().flat_map(|&id| data.photo_by_id(id).unwrap().to_vec()).collect();
-    let bound = FastObjective::from_levels(levels, &labels, PHOTO_BYTES, 1.0 / 255.0, 0.0).unwrap().logit_error_bound(&model);
-    assert!((held_out_cost - expected_cost).abs() <= bound, "bytes {held_out_cost}, float64 {expected_cost}, bound {bound}");
+    let bound =
+        FastObjective::from_levels(levels, &labels, PHOTO_BYTES, 1.0 / 255.0, 0.0).unwrap().logit_error_bound(&model);
+    assert!(
+        (held_out_cost - expected_cost).abs() <= bound,
+        "bytes {held_out_cost}, float64 {expected_cost}, bound {bound}"
+    );
     let evaluation = plan.evaluate().unwrap();
     assert_eq!(evaluation.held_out_accuracy, Some(accuracy(&model.predict(x.view()), &labels)));
     let (x, labels) = float_rows(&data, plan.train_ids());
@@ -112,7 +118,8 @@ fn the_training_part_needs_both_classes() {
     let data = flat(3);
     let mut cache = FeatureCache::new();
     let cats_only = Split { train: vec![0, 2, 4], held_out: vec![1] };
-    let err = Plan::new(&options(FeatureKind::Raw, 1), &Classes::default(), &data, &cats_only, &mut cache).err().unwrap();
+    let err =
+        Plan::new(&options(FeatureKind::Raw, 1), &Classes::default(), &data, &cats_only, &mut cache).err().unwrap();
     assert!(matches!(err, Error::OneClass { counts: [3, 0], .. }), "{err}");
 }
 
