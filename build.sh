@@ -3,7 +3,7 @@
 # machine needs nothing but Rust (rustup), Node.js and Python.
 #   ./build.sh          build a self-contained dist/ (page + wasm) for any static host
 #   ./build.sh serve    build, then serve dist/ on 127.0.0.1 (PORT=8000 by default)
-#   ./build.sh test     every test: native, wasm in headless Chromium, end-to-end page tests
+#   ./build.sh test     every test: fmt and clippy, native, wasm in headless Chromium, end-to-end page tests
 #   ./build.sh bench    benchmarks that print numbers
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -30,6 +30,17 @@ ensure_wasm_tools() {
     say "installing wasm-bindgen-cli $want (a few minutes, once)"
     cargo install wasm-bindgen-cli --version "=$want"
   fi
+}
+
+# rustfmt and clippy come with rustup's default profile; a minimal toolchain needs them added.
+ensure_rust_tools() {
+  local component
+  for component in rustfmt clippy; do
+    if ! rustup component list --installed | grep -q "^$component"; then
+      say "installing the Rust component $component"
+      rustup component add "$component"
+    fi
+  done
 }
 
 ensure_npm() {
@@ -82,6 +93,13 @@ serve() {
 }
 
 test_all() {
+  ensure_rust_tools
+  ensure_wasm_tools
+  say "formatting (cargo fmt --check)"
+  cargo fmt --check
+  say "lints, native and wasm32 (cargo clippy -D warnings)"
+  cargo clippy --all-targets --quiet -- -D warnings
+  cargo clippy --all-targets --quiet --target "$TARGET" -- -D warnings
   say "native tests"
   cargo test
   ensure_chromium

@@ -54,9 +54,8 @@ fn decode(bytes: &[u8]) -> std::result::Result<DynamicImage, String> {
 
 /// Smallest side a JPEG is decoded to before the bicubic resize: the model's side, so the resize
 /// only ever shrinks, and a 500x375 photo decodes at 1/4 (125x94). The DCT scaling averages each
-/// 8x8 block's detail away, as the resize would. Measured on 150 of the cat photos in
-/// `../shared`: 2.2 levels (of 255) mean difference from a full-size decode with the image crate,
-/// against 0.9 when keeping twice the side (1/2 scale), for 1.9x the photos per second in wasm.
+/// 8x8 block's detail away, as the resize would: a couple of levels (of 255) from a full-size
+/// decode, for nearly twice the photos per second (docs/performance.md).
 pub const JPEG_MIN_SIDE: u16 = SIDE as u16;
 
 /// The size to ask jpeg-decoder's `scale` for: the photo divided by the largest of 8, 4, 2 that

@@ -53,9 +53,7 @@ impl FeatureKind {
             // 0.01 stays below the 8/d bound on the step for d = 452 standardised features
             // (the cost's curvature is at most d/4), so training converges on any photos.
             FeatureKind::Hog => TrainingDefaults { learning_rate: 0.01, iterations: 300, l2: 1000.0, flip: false },
-            // On the JPEG pixels of the scaled decoder, validation (three 80/20 splits of the
-            // training photos) gave 70.4 % at λ 1000 and 70.6 % for every λ from 3000 up: the
-            // smallest penalty that reaches the best validation score.
+            // The smallest penalty that reached the best validation score (docs/performance.md).
             FeatureKind::HogColor => TrainingDefaults { learning_rate: 0.01, iterations: 300, l2: 3000.0, flip: false },
         }
     }

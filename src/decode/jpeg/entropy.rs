@@ -8,10 +8,8 @@
 //! jpeg-decoder 0.3.2 decodes from it; where jpeg-decoder's own behaviour gets murky (corrupt
 //! streams) this returns `None` and the caller lets jpeg-decoder decide.
 
-/// Bits looked up at once; longer codes (rare) take the slow path. 12 rather than 11: the slow
-/// path was ~5 % of wasm decode time on the catsdogs photos, and 12 measured ~6 % more photos/s.
-/// 13 was slower while tables were built per file; now that they are cached, 14 measured the
-/// same as 12 (0.99x in paired node runs), so the tables stay small.
+/// Bits looked up at once; longer codes (rare) take the slow path. The smallest width whose slow
+/// path no longer shows in wasm profiles; wider measured no faster (docs/performance.md).
 const LOOKAHEAD: u32 = 12;
 
 /// Bits of the skip lookup, which passes over several coefficients nobody reads at once.
@@ -30,8 +28,8 @@ pub const UNZIGZAG: [u8; 64] = [
 /// One Huffman table, built as jpeg-decoder builds it (JPEG spec, annex C and figure F.15).
 pub struct Huffman {
     /// Indexed by the next LOOKAHEAD bits: `code length << 8 | symbol`, 0 when the code is
-    /// longer. 16 bits an entry, not 32: the four tables then take 32 KiB, not 64 (with the skip
-    /// lookup, 5 % more photos/s in wasm in one paired run; no difference measured natively).
+    /// longer. 16 bits an entry, not 32: the four tables then take 32 KiB, not 64, and stay in
+    /// the L1 cache beside the skip lookup.
     lookup: Box<[u16; 1 << LOOKAHEAD]>,
     /// Largest code of each length 1..=16 (index = length), -1 when there is none.
     maxcode: [i32; 17],
