@@ -238,7 +238,9 @@ impl Catdog {
     /// Splits the photos, computes their features and readies a run; a bad setting keeps the model.
     #[wasm_bindgen(js_name = startTraining)]
     pub fn start_training(&mut self, settings: &RunSettings) -> Result<(), JsError> {
-        self.session.start(&settings.into()).map_err(page_error)
+        self.session.start(&settings.into()).map_err(page_error)?;
+        self.session.prepare(usize::MAX).map_err(page_error)?;
+        Ok(())
     }
 
     /// Runs up to `steps` more iterations; returns how many ran (0 once done).

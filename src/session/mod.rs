@@ -11,7 +11,7 @@ use crate::decode::{prepare_bytes, prepare_rgba};
 use crate::features::{FeatureKind, FeatureSpec};
 use crate::model::file::SavedModel;
 use crate::photo::{Label, Prediction};
-use crate::train::plan::{Evaluation, FeatureCache, Plan, TrainOptions};
+use crate::train::plan::{Evaluation, FeatureCache, Plan, Preparation, Progress, TrainOptions};
 use crate::viz::weights::weight_picture;
 use crate::{Error, Result};
 
@@ -38,13 +38,15 @@ pub enum CurrentModel {
     Loaded(Box<SavedModel>),
 }
 
-/// Photos, their kept features and the current model.
+/// Photos, their kept features, the current model, and the next run while its features are
+/// computed (the current model answers meanwhile).
 #[derive(Default)]
 pub struct Session {
     classes: Classes,
     data: Dataset,
     cache: FeatureCache,
     current: CurrentModel,
+    preparing: Option<Preparation>,
 }
 
 impl Session {
@@ -106,15 +108,42 @@ impl Session {
         self.cache.count(spec, flipped)
     }
 
-    /// Splits the photos and readies a run of the training plan on them; a bad setting or
-    /// split keeps the previous model.
+    /// Splits the photos and starts readying a run of the training plan on them (see
+    /// [`Self::prepare`]); a bad setting or split keeps the previous model and run.
     pub fn start(&mut self, options: &RunOptions) -> Result<()> {
         options.train.validate()?;
         let split = self.data.split_indices(options.test_share, options.split_seed)?;
         self.data.check_trainable(&self.classes)?;
+        let preparation = Preparation::new(&options.train, &self.classes, &self.data, &split, &self.cache)?;
         self.retire_run();
-        let plan = Plan::new(&options.train, &self.classes, &self.data, &split, &mut self.cache)?;
-        self.current = CurrentModel::Run { plan: Box::new(plan), evaluation: None };
+        self.preparing = Some(preparation);
+        Ok(())
+    }
+
+    /// Computes up to `photos` more of the next run's features; once all are there the run
+    /// becomes the current model. Returns how far it is (`None` when nothing is being readied).
+    pub fn prepare(&mut self, photos: usize) -> Result<Option<Progress>> {
+        let Some(preparation) = self.preparing.as_mut() else {
+            return Ok(None);
+        };
+        let progress = preparation.advance(&self.data, &mut self.cache, photos)?;
+        if progress.done == progress.total {
+            self.finish_preparing()?;
+        }
+        Ok(Some(progress))
+    }
+
+    /// How far the next run's features are, while they are computed.
+    pub fn preparing(&self) -> Option<Progress> {
+        self.preparing.as_ref().map(Preparation::progress)
+    }
+
+    /// Builds the run from its features (computing any left); a failure drops the run.
+    fn finish_preparing(&mut self) -> Result<()> {
+        if let Some(preparation) = self.preparing.take() {
+            let plan = preparation.finish(&self.data, &mut self.cache)?;
+            self.current = CurrentModel::Run { plan: Box::new(plan), evaluation: None };
+        }
         Ok(())
     }
 
@@ -133,8 +162,10 @@ impl Session {
         }
     }
 
-    /// Runs up to `steps` more iterations (fewer once the run is done); returns how many ran.
+    /// Runs up to `steps` more iterations (fewer once the run is done); returns how many ran. A
+    /// run still being readied computes the rest of its features first.
     pub fn steps(&mut self, steps: usize) -> Result<usize> {
+        self.finish_preparing()?;
         match &mut self.current {
             CurrentModel::Run { plan, .. } => plan.steps(steps),
             _ => Err(Error::NoRun),

@@ -49,6 +49,13 @@ fn hog(iterations: usize) -> RunOptions {
     with(iterations, |t| (t.features, t.l2) = (FeatureSpec::new(FeatureKind::Hog), 1.0))
 }
 
+/// Starts a run and computes its features at once, as the CLI does.
+fn begin(s: &mut Session, options: &RunOptions) {
+    s.start(options).unwrap();
+    s.prepare(usize::MAX).unwrap();
+    assert!(s.preparing().is_none() && s.run().is_some());
+}
+
 fn run(s: &Session) -> &Plan {
     s.run().expect("a run")
 }
@@ -65,7 +72,7 @@ fn labels_come_from_names_unless_given() {
 #[test]
 fn trains_with_a_held_out_cost_and_reports_accuracy() {
     let mut s = session(5);
-    s.start(&options(30)).unwrap();
+    begin(&mut s, &options(30));
     assert_eq!(run(&s).split_sizes(), (8, 2));
     assert_eq!(s.steps(20).unwrap(), 20);
     assert_eq!(s.steps(20).unwrap(), 10);
@@ -84,7 +91,7 @@ fn trains_with_a_held_out_cost_and_reports_accuracy() {
 #[test]
 fn nothing_held_out_means_no_test_cost() {
     let mut s = session(2);
-    s.start(&RunOptions { test_share: 0.0, ..options(3) }).unwrap();
+    begin(&mut s, &RunOptions { test_share: 0.0, ..options(3) });
     s.steps(3).unwrap();
     assert!(run(&s).held_out_costs().is_empty());
     assert_eq!(s.evaluation().unwrap().held_out_accuracy, None);
@@ -93,7 +100,7 @@ fn nothing_held_out_means_no_test_cost() {
 #[test]
 fn the_model_file_round_trips_into_a_new_session() {
     let mut s = session(3);
-    s.start(&options(10)).unwrap();
+    begin(&mut s, &options(10));
     s.steps(10).unwrap();
     let text = s.model_json().unwrap();
     let mut fresh = Session::new();
@@ -111,7 +118,7 @@ fn rejects_bad_input_and_keeps_what_was_there() {
     assert!(matches!(s.steps(1), Err(Error::NoRun)));
     assert!(matches!(s.evaluation(), Err(Error::NoRun)));
     assert!(matches!(s.predict_photo(&png(RED)), Err(Error::NoModel)));
-    s.start(&options(5)).unwrap();
+    begin(&mut s, &options(5));
     s.steps(5).unwrap();
     assert!(matches!(s.start(&with(5, |t| t.settings.learning_rate = -1.0)), Err(Error::Setting(_))));
     assert!(matches!(s.start(&RunOptions { test_share: 1.5, ..options(5) }), Err(Error::Setting(_))));
@@ -137,7 +144,7 @@ fn a_single_class_cannot_be_trained() {
 #[test]
 fn a_hog_run_learns_striped_photos_and_its_file_predicts_the_same_elsewhere() {
     let mut s = striped_session(10);
-    s.start(&with(100, |t| (t.features, t.flip, t.l2) = (FeatureSpec::new(FeatureKind::HogColor), true, 1.0))).unwrap();
+    begin(&mut s, &with(100, |t| (t.features, t.flip, t.l2) = (FeatureSpec::new(FeatureKind::HogColor), true, 1.0)));
     assert_eq!(run(&s).split_sizes(), (16, 4));
     s.steps(100).unwrap();
     let (train, test) = (run(&s).train_costs(), run(&s).held_out_costs());
@@ -162,14 +169,14 @@ fn features_are_computed_once_per_photo_and_kept_across_runs() {
     let mut s = striped_session(4);
     let spec = FeatureSpec::new(FeatureKind::Hog);
     assert_eq!(s.cached_features(&spec, false), 0);
-    s.start(&hog(1)).unwrap();
+    begin(&mut s, &hog(1));
     assert_eq!((s.cached_features(&spec, false), s.cached_features(&spec, true)), (8, 0));
     let third = s.data().ids()[3];
     assert_eq!(s.cache.get(&spec, false, third).unwrap(), spec.extract(s.photo(third).unwrap()).unwrap());
     // New photos are computed on the next run; removed ones leave with their features.
     s.add("cat.new.png", &striped(false, 9), None).unwrap();
     assert_eq!(s.cached_features(&spec, false), 8);
-    s.start(&with(1, |t| (t.features, t.l2, t.flip) = (spec, 1.0, true))).unwrap();
+    begin(&mut s, &with(1, |t| (t.features, t.l2, t.flip) = (spec, 1.0, true)));
     // Only the training photos are mirrored.
     let mirrored = run(&s).train_ids().to_vec();
     assert_eq!((s.cached_features(&spec, false), s.cached_features(&spec, true)), (9, mirrored.len()));
@@ -180,7 +187,7 @@ fn features_are_computed_once_per_photo_and_kept_across_runs() {
     let mut fine = spec;
     fine.hog.cell = 8;
     assert_eq!(s.cached_features(&fine, false), 0);
-    s.start(&with(1, |t| (t.features, t.l2) = (fine, 1.0))).unwrap();
+    begin(&mut s, &with(1, |t| (t.features, t.l2) = (fine, 1.0)));
     assert_eq!((s.cached_features(&fine, false), s.cached_features(&spec, false)), (8, 8));
     assert_eq!(s.cached_features(&FeatureSpec::new(FeatureKind::Raw), false), 0);
 }
@@ -188,7 +195,7 @@ fn features_are_computed_once_per_photo_and_kept_across_runs() {
 #[test]
 fn mistakes_are_the_held_out_photos_classified_wrong_named_by_id() {
     let mut s = session(5);
-    s.start(&options(50)).unwrap();
+    begin(&mut s, &options(50));
     // Before any step every probability is 0.5, which counts as label 0: each held-out dog is wrong.
     let dogs: Vec<PhotoId> = run(&s)
         .held_out_ids()
@@ -210,7 +217,7 @@ fn mistakes_are_the_held_out_photos_classified_wrong_named_by_id() {
 fn the_weights_picture_is_64x64_rgba_of_a_raw_model_only() {
     let mut s = session(3);
     assert!(matches!(s.weight_picture(), Err(Error::NoModel)));
-    s.start(&options(20)).unwrap();
+    begin(&mut s, &options(20));
     s.steps(20).unwrap();
     let rgba = s.weight_picture().unwrap();
     assert_eq!(rgba.len(), 64 * 64 * 4);
@@ -220,7 +227,7 @@ fn the_weights_picture_is_64x64_rgba_of_a_raw_model_only() {
     use crate::viz::weights::{NEGATIVE, POSITIVE};
     assert!(rgba.chunks_exact(4).any(|p| p[..3] == POSITIVE || p[..3] == NEGATIVE));
     let mut hog_session = striped_session(2);
-    hog_session.start(&hog(1)).unwrap();
+    begin(&mut hog_session, &hog(1));
     assert!(matches!(hog_session.weight_picture(), Err(Error::NotRawPixels("hog"))));
 }
 
@@ -235,7 +242,7 @@ fn float_rows(s: &Session, ids: &[PhotoId]) -> (Array2<f64>, Array1<f64>) {
 #[test]
 fn raw_runs_without_penalty_or_flips_use_the_fast_kernel_and_follow_the_reference() {
     let mut s = session(4);
-    s.start(&options(21)).unwrap();
+    begin(&mut s, &options(21));
     assert_eq!(run(&s).path(), TrainingPath::Kernel);
     s.steps(20).unwrap();
     // The reference objective on the same training photos gives the kernel's cost to within its rounding.
@@ -252,7 +259,7 @@ fn raw_runs_without_penalty_or_flips_use_the_fast_kernel_and_follow_the_referenc
         (with(1, |t| t.path = PathChoice::Float64), TrainingPath::Float64),
     ] {
         let mut s = striped_session(2);
-        s.start(&options).unwrap();
+        begin(&mut s, &options);
         assert_eq!(run(&s).path(), path);
     }
     let mut s = striped_session(2);
@@ -264,7 +271,7 @@ fn raw_runs_without_penalty_or_flips_use_the_fast_kernel_and_follow_the_referenc
 #[test]
 fn a_new_run_keeps_the_previous_model_until_it_has_started() {
     let mut s = session(3);
-    s.start(&options(10)).unwrap();
+    begin(&mut s, &options(10));
     s.steps(10).unwrap();
     let (file, prediction) = (s.model_json().unwrap(), s.predict_photo(&png(BLUE)).unwrap());
     // Should building the next run fail after its settings were checked, the session is left
@@ -279,8 +286,60 @@ fn a_new_run_keeps_the_previous_model_until_it_has_started() {
 #[test]
 fn rejects_a_model_for_other_classes() {
     let mut s = session(1);
-    s.start(&options(1)).unwrap();
+    begin(&mut s, &options(1));
     let text = s.model_json().unwrap().replace("[\"cat\",\"dog\"]", "[\"noncat\",\"cat\"]");
     let err = Session::new().load_model_json(&text).unwrap_err();
     assert!(matches!(&err, Error::OtherClasses { file, .. } if file[0] == "noncat"), "{err}");
+}
+
+#[test]
+fn features_are_computed_in_slices_and_the_run_is_the_same() {
+    let spec = FeatureSpec::new(FeatureKind::HogColor);
+    let options = with(20, |t| (t.features, t.l2, t.flip) = (spec, 1.0, true));
+    let mut at_once = striped_session(5);
+    begin(&mut at_once, &options);
+    at_once.steps(20).unwrap();
+    let mut sliced = striped_session(5);
+    sliced.start(&options).unwrap();
+    // 10 photos, 8 of them training photos mirrored too: 18 features to compute, 4 at a time.
+    let mut seen = Vec::new();
+    while let Some(progress) = sliced.prepare(4).unwrap() {
+        seen.push((progress.done, progress.total));
+        if progress.done == progress.total {
+            break;
+        }
+        assert!(sliced.run().is_none(), "no run before its features are there");
+    }
+    assert_eq!(seen, [(4, 18), (8, 18), (12, 18), (16, 18), (18, 18)]);
+    sliced.steps(20).unwrap();
+    assert_eq!(sliced.model_json().unwrap(), at_once.model_json().unwrap());
+    // With every feature kept, the next run has nothing to compute.
+    sliced.start(&options).unwrap();
+    assert_eq!(sliced.preparing().map(|p| p.total), Some(0));
+}
+
+#[test]
+fn a_photo_removed_while_features_are_computed_leaves_the_run() {
+    let mut s = striped_session(5);
+    let before = s.model_json().is_err();
+    s.start(&hog(5)).unwrap();
+    s.prepare(3).unwrap();
+    let gone = s.data().ids()[7];
+    s.remove(gone).unwrap();
+    s.prepare(usize::MAX).unwrap();
+    let plan = run(&s);
+    assert!(before && !plan.train_ids().contains(&gone) && !plan.held_out_ids().contains(&gone));
+    assert_eq!(plan.train_ids().len() + plan.held_out_ids().len(), 9);
+    assert_eq!(s.steps(5).unwrap(), 5);
+}
+
+#[test]
+fn the_previous_model_answers_while_the_next_run_is_readied() {
+    let mut s = striped_session(4);
+    begin(&mut s, &hog(10));
+    s.steps(10).unwrap();
+    let (file, answer) = (s.model_json().unwrap(), s.predict_photo(&striped(true, 50)).unwrap());
+    s.start(&with(10, |t| (t.features, t.l2) = (FeatureSpec::new(FeatureKind::HogColor), 1.0))).unwrap();
+    assert!(s.preparing().is_some_and(|p| p.total > 0) && s.run().is_none());
+    assert_eq!((s.model_json().unwrap(), s.predict_photo(&striped(true, 50)).unwrap()), (file, answer));
 }

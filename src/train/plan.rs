@@ -139,6 +139,15 @@ impl FeatureCache {
         self.rows.get(&(*spec, flipped))?.get(&id).map(Vec::as_slice)
     }
 
+    /// Computes and keeps the features of photo `id` (pixels `photo`), unless they are kept already.
+    fn compute(&mut self, spec: &FeatureSpec, flipped: bool, id: PhotoId, photo: &[u8]) -> Result<()> {
+        let rows = self.rows.entry((*spec, flipped)).or_default();
+        if let std::collections::hash_map::Entry::Vacant(slot) = rows.entry(id) {
+            slot.insert(features_of(spec, flipped, photo)?);
+        }
+        Ok(())
+    }
+
     /// Appends the features of photos `indices` of `data` to `values`, computing those not kept.
     fn extend(
         &mut self,
@@ -196,6 +205,86 @@ pub struct Plan {
     held_out_costs: Vec<f64>,
 }
 
+/// A run being readied: the features of its photos computed a slice at a time (so the page
+/// stays responsive and can stop it), then the plan built from them. Photos are named by id, so
+/// photos removed meanwhile simply leave the run.
+pub struct Preparation {
+    options: TrainOptions,
+    classes: Classes,
+    train: Vec<PhotoId>,
+    held_out: Vec<PhotoId>,
+    /// Features still to compute, in order: (photo, mirrored).
+    pending: Vec<(PhotoId, bool)>,
+    done: usize,
+}
+
+/// How far a preparation has come, in photos' features.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Features computed so far.
+    pub done: usize,
+    /// Features to compute in all.
+    pub total: usize,
+}
+
+impl Preparation {
+    /// Checks the options and the split and lists the features to compute (those not kept in
+    /// `cache`; raw pixels need none).
+    pub fn new(
+        options: &TrainOptions,
+        classes: &Classes,
+        data: &Dataset,
+        split: &Split,
+        cache: &FeatureCache,
+    ) -> Result<Self> {
+        options.validate()?;
+        let path = options.path.resolve(options)?;
+        check_trainable(data, split, classes)?;
+        if path == TrainingPath::Float64 && options.features.kind == FeatureKind::Raw {
+            check_float64_budget(&options.features, split.train.len() * if options.flip { 2 } else { 1 })?;
+        }
+        let (train, held_out) = (ids(data, &split.train), ids(data, &split.held_out));
+        let mut pending = Vec::new();
+        if options.features.kind != FeatureKind::Raw {
+            let mirrored = train.iter().filter(|_| options.flip).map(|&id| (id, true));
+            let wanted = train.iter().chain(&held_out).map(|&id| (id, false)).chain(mirrored);
+            let spec = &options.features;
+            pending.extend(wanted.filter(|&(id, flipped)| cache.get(spec, flipped, id).is_none()));
+        }
+        Ok(Preparation { options: *options, classes: classes.clone(), train, held_out, pending, done: 0 })
+    }
+
+    /// Computes up to `photos` more of the features (of photos still there) and says how far it is.
+    pub fn advance(&mut self, data: &Dataset, cache: &mut FeatureCache, photos: usize) -> Result<Progress> {
+        let end = self.done.saturating_add(photos).min(self.pending.len());
+        for &(id, flipped) in &self.pending[self.done..end] {
+            if let Ok(index) = data.index_of(id) {
+                cache.compute(&self.options.features, flipped, id, data.photo(index))?;
+            }
+        }
+        self.done = end;
+        Ok(self.progress())
+    }
+
+    /// How far it is.
+    pub fn progress(&self) -> Progress {
+        Progress { done: self.done, total: self.pending.len() }
+    }
+
+    /// The options the run was started with.
+    pub fn options(&self) -> &TrainOptions {
+        &self.options
+    }
+
+    /// The plan, computing whatever features are left: the split's photos still in `data`.
+    pub fn finish(mut self, data: &Dataset, cache: &mut FeatureCache) -> Result<Plan> {
+        self.advance(data, cache, usize::MAX)?;
+        let present = |ids: &[PhotoId]| ids.iter().filter_map(|&id| data.index_of(id).ok()).collect();
+        let split = Split { train: present(&self.train), held_out: present(&self.held_out) };
+        Plan::build(&self.options, &self.classes, data, &split, cache)
+    }
+}
+
 impl Plan {
     /// Builds the features of `split`'s photos of `data` (reusing `cache`), fits the
     /// standardisation on the training part, and readies gradient descent; nothing has run yet.
@@ -206,12 +295,18 @@ impl Plan {
         split: &Split,
         cache: &mut FeatureCache,
     ) -> Result<Plan> {
-        options.validate()?;
-        let path = options.path.resolve(options)?;
+        Preparation::new(options, classes, data, split, cache)?.finish(data, cache)
+    }
+
+    fn build(
+        options: &TrainOptions,
+        classes: &Classes,
+        data: &Dataset,
+        split: &Split,
+        cache: &mut FeatureCache,
+    ) -> Result<Plan> {
         check_trainable(data, split, classes)?;
-        if path == TrainingPath::Float64 && options.features.kind == FeatureKind::Raw {
-            check_float64_budget(&options.features, split.train.len() * if options.flip { 2 } else { 1 })?;
-        }
+        let path = options.path.resolve(options)?;
         let (objective, standardizer, train) = match path {
             TrainingPath::Kernel => {
                 let rows = Rc::new(bytes(data, &split.train)?);
