@@ -167,18 +167,6 @@ impl FeatureSpec {
     }
 }
 
-/// Whether a run can train on the photos' bytes as they are, as the fast kernel does: raw
-/// pixels without a penalty or mirrored copies (the kernel computes the plain cost only).
-pub fn trains_on_bytes(kind: FeatureKind, l2: f64, flip: bool) -> bool {
-    kind == FeatureKind::Raw && l2 == 0.0 && !flip
-}
-
-/// The features of one photo with `spec`, for callers that hold only a kind and pixels.
-pub fn extract(spec: &FeatureSpec, pixels: &[u8]) -> Result<Vec<f64>> {
-    spec.validate()?;
-    spec.extract(pixels)
-}
-
 /// The photo mirrored left to right.
 pub fn flip_horizontal(pixels: &[u8]) -> Result<Vec<u8>> {
     if pixels.len() != PHOTO_BYTES {
@@ -254,7 +242,7 @@ mod tests {
     fn lengths_match_the_extracted_features() {
         for kind in FeatureKind::ALL {
             let spec = FeatureSpec::new(kind);
-            assert_eq!(extract(&spec, &ramp()).unwrap().len(), spec.features(), "{kind}");
+            assert_eq!(spec.extract(&ramp()).unwrap().len(), spec.features(), "{kind}");
         }
         // 16-pixel cells: 4x4 cells, 3x3 blocks of 2x2 cells, 9 bins.
         assert_eq!(FeatureSpec::new(FeatureKind::Hog).features(), 3 * 3 * 4 * 9);
