@@ -11,7 +11,9 @@ use crate::decode::{prepare_bytes, prepare_rgba};
 use crate::features::{FeatureKind, FeatureSpec};
 use crate::model::file::SavedModel;
 use crate::photo::{Label, Prediction};
-use crate::train::plan::{Evaluation, FeatureCache, Plan, Preparation, Progress, TrainOptions};
+use crate::train::cache::FeatureCache;
+use crate::train::plan::{Evaluation, Plan, TrainOptions};
+use crate::train::prepare::{Preparation, Progress};
 use crate::viz::weights::weight_picture;
 use crate::{Error, Result};
 

@@ -7,7 +7,8 @@ use std::time::Instant;
 
 use catdog::data::dataset::{load_folder, Dataset, Skipped, Split};
 use catdog::data::labels::Classes;
-use catdog::train::plan::{FeatureCache, Plan};
+use catdog::train::cache::FeatureCache;
+use catdog::train::plan::Plan;
 use catdog::Error;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;

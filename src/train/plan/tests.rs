@@ -4,7 +4,11 @@
 use super::*;
 use crate::data::fixtures::{flat, stripes};
 use crate::model::metrics::accuracy;
+use crate::train::optimize::Init;
 use crate::train::optimize::Settings;
+use crate::train::options::check_float64_budget;
+use crate::Error;
+use ndarray::Array2;
 
 fn options(features: FeatureKind, iterations: usize) -> TrainOptions {
     let l2 = if features == FeatureKind::Raw { 0.0 } else { 1.0 };
@@ -60,7 +64,7 @@ fn kept_features_are_used_as_they_are() {
     let train = first.train_ids().to_vec();
     // A planted value shows up in the next run's fitted mean: the kept row was read, not recomputed.
     let spec = FeatureSpec::new(FeatureKind::Hog);
-    cache.rows.get_mut(&(spec, false)).unwrap().get_mut(&train[0]).unwrap()[0] = 1000.0;
+    cache.row_mut(&spec, false, train[0]).unwrap()[0] = 1000.0;
     let second = plan(&options(FeatureKind::Hog, 1), &data, &mut cache);
     assert!(second.standardizer.as_ref().unwrap().mean[0] > 1000.0 / train.len() as f64 - 1.0);
 }
