@@ -4,6 +4,8 @@
 //!
 //! Features are computed once per photo, from the 12,288 bytes the data set stores.
 
+pub mod learned;
+
 use std::fmt;
 use std::str::FromStr;
 
