@@ -6,6 +6,7 @@
 
 pub mod color;
 pub mod hog;
+pub mod learned;
 pub mod standardize;
 
 use std::fmt;
