@@ -35,6 +35,8 @@ pub enum Error {
         "{kind} with λ or mirrored photos trains on float64 copies of the features: {rows} rows would need {needed_mb} MB, more than the {allowed_mb} MB allowed"
     )]
     Float64Budget { kind: &'static str, rows: usize, needed_mb: usize, allowed_mb: usize },
+    #[error("feature kind {0} needs the dictionary it learns from training photos")]
+    NoDictionary(&'static str),
     #[error("no training run has been started")]
     NoRun,
     #[error("there is no model: none was trained or loaded")]

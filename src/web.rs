@@ -23,6 +23,8 @@ pub enum Features {
     Raw,
     Hog,
     HogColor,
+    Learned,
+    LearnedHogColor,
 }
 
 impl From<Features> for FeatureKind {
@@ -31,6 +33,8 @@ impl From<Features> for FeatureKind {
             Features::Raw => FeatureKind::Raw,
             Features::Hog => FeatureKind::Hog,
             Features::HogColor => FeatureKind::HogColor,
+            Features::Learned => FeatureKind::Learned,
+            Features::LearnedHogColor => FeatureKind::LearnedHogColor,
         }
     }
 }
@@ -41,6 +45,8 @@ impl From<FeatureKind> for Features {
             FeatureKind::Raw => Features::Raw,
             FeatureKind::Hog => Features::Hog,
             FeatureKind::HogColor => Features::HogColor,
+            FeatureKind::Learned => Features::Learned,
+            FeatureKind::LearnedHogColor => Features::LearnedHogColor,
         }
     }
 }
@@ -239,7 +245,7 @@ impl Catdog {
     #[wasm_bindgen(js_name = startTraining)]
     pub fn start_training(&mut self, settings: &RunSettings) -> Result<(), JsError> {
         self.session.start(&settings.into()).map_err(page_error)?;
-        self.session.prepare(usize::MAX).map_err(page_error)?;
+        while self.session.prepare(usize::MAX).map_err(page_error)?.is_some() && self.session.preparing().is_some() {}
         Ok(())
     }
 

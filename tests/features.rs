@@ -51,7 +51,7 @@ fn a_standardised_hog_color_model_predicts_the_same_after_its_model_file() {
     let saved = SavedModel {
         classes: Classes::default(),
         model: trained.model,
-        features: spec,
+        features: catdog::features::fitted::Featurizer::fixed(spec).unwrap(),
         standardizer: Some(standardizer),
         training: TrainingInfo::new(&settings, Init::Zeros, data.len()),
         costs: trained.costs,
@@ -96,7 +96,7 @@ fn the_cli_trains_hog_color_and_predict_reads_its_model() {
     );
     assert_eq!(out["train_accuracy"].as_f64(), Some(100.0));
     let saved = SavedModel::from_json(&std::fs::read_to_string(&model).unwrap()).unwrap();
-    assert_eq!(saved.features.kind, FeatureKind::HogColor);
+    assert_eq!(saved.features.spec().kind, FeatureKind::HogColor);
     assert!(saved.standardizer.is_some() && saved.training.flip && saved.training.l2 == 2.0);
     let photos: Vec<String> = (0..6)
         .flat_map(|i| [format!("cat.{i}.png"), format!("dog.{i}.png")])

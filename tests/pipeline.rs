@@ -98,3 +98,12 @@ fn cli_and_page_write_the_same_model_file_for_hog_color() {
     assert!(cli.contains("\"features\":\"hog+color\"") && cli.contains("standardization"), "{cli}");
     assert_eq!(cli, page);
 }
+
+#[test]
+fn cli_and_page_write_the_same_model_file_for_learned_features() {
+    let dir = folder("pipeline_learned");
+    let flags = ["--features", "learned", "--iterations", "30"];
+    let (cli, page) = (cli_model(&dir, &flags), session_model(&dir, &flags));
+    assert!(cli.contains("\"features\":\"learned\"") && cli.contains("\"dictionary\""), "{}", &cli[..200]);
+    assert_eq!(cli, page);
+}

@@ -58,6 +58,16 @@ pub struct LearnedParams {
     pub iterations: usize,
 }
 
+// Equality is total on valid params (ε is a finite number), so the params can key a cache.
+impl Eq for LearnedParams {}
+
+impl std::hash::Hash for LearnedParams {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let LearnedParams { side, patch, stride, centroids, grid, epsilon, patches, iterations } = *self;
+        (side, patch, stride, centroids, grid, epsilon.to_bits(), patches, iterations).hash(state);
+    }
+}
+
 impl Default for LearnedParams {
     // Chosen by 5-fold cross-validation over all 1,000 shared photos within the speed budget
     // (learning plus 1,000 photos' features in under 5 s in wasm):

@@ -1,10 +1,13 @@
 //! The feature stage between a prepared photo (64x64 RGB `u8`) and the model: which kind of
-//! features (`raw` pixels as in the tutorial, `hog`, or `hog+color`), their sizes, the training
-//! defaults that suit each kind, and horizontal flips for augmentation.
+//! features (`raw` pixels as in the tutorial, `hog`, `hog+color`, the `learned` dictionary's,
+//! alone or with hog+color), their sizes, the training defaults that suit each kind, and
+//! horizontal flips for augmentation. A kind that learns from the training photos (the learned
+//! ones) needs its [`fitted::Featurizer`] to compute features; the others compute from the spec.
 //!
 //! Features are computed once per photo, from the 12,288 bytes the data set stores.
 
 pub mod color;
+pub mod fitted;
 pub mod hog;
 pub mod learned;
 pub mod standardize;
@@ -18,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::dataset::Dataset;
 use crate::features::color::{color_histogram, ColorParams};
 use crate::features::hog::{hog, HogParams};
+use crate::features::learned::LearnedParams;
 use crate::photo::{CHANNELS, PHOTO_BYTES, SIDE};
 use crate::{Error, Result};
 
@@ -31,11 +35,16 @@ pub enum FeatureKind {
     Hog,
     /// HOG followed by an HSV colour histogram.
     HogColor,
+    /// A dictionary of small patches learned from the training photos (k-means), pooled.
+    Learned,
+    /// The learned features followed by hog+color's.
+    LearnedHogColor,
 }
 
 impl FeatureKind {
     /// Every kind, in the order a user meets them.
-    pub const ALL: [FeatureKind; 3] = [FeatureKind::Raw, FeatureKind::Hog, FeatureKind::HogColor];
+    pub const ALL: [FeatureKind; 5] =
+        [FeatureKind::Raw, FeatureKind::Hog, FeatureKind::HogColor, FeatureKind::Learned, FeatureKind::LearnedHogColor];
 
     /// The name used on the command line and in model files.
     pub fn name(self) -> &'static str {
@@ -43,7 +52,21 @@ impl FeatureKind {
             FeatureKind::Raw => "raw",
             FeatureKind::Hog => "hog",
             FeatureKind::HogColor => "hog+color",
+            FeatureKind::Learned => "learned",
+            FeatureKind::LearnedHogColor => "learned+hog+color",
         }
+    }
+
+    /// Which parts the kind's features are made of, in the order they come.
+    pub fn parts(self) -> Parts {
+        let (learned, hog, color) = match self {
+            FeatureKind::Raw => (false, false, false),
+            FeatureKind::Hog => (false, true, false),
+            FeatureKind::HogColor => (false, true, true),
+            FeatureKind::Learned => (true, false, false),
+            FeatureKind::LearnedHogColor => (true, true, true),
+        };
+        Parts { learned, hog, color }
     }
 
     /// The settings chosen for this kind on a validation split of the training photos (see the
@@ -56,8 +79,22 @@ impl FeatureKind {
             FeatureKind::Hog => TrainingDefaults { learning_rate: 0.01, iterations: 300, l2: 1000.0, flip: false },
             // The smallest penalty that reached the best validation score (docs/performance.md).
             FeatureKind::HogColor => TrainingDefaults { learning_rate: 0.01, iterations: 300, l2: 3000.0, flip: false },
+            FeatureKind::Learned | FeatureKind::LearnedHogColor => {
+                TrainingDefaults { learning_rate: 0.01, iterations: 300, l2: 1000.0, flip: false }
+            }
         }
     }
+}
+
+/// The parts a kind's features are made of: the learned dictionary's, then HOG, then colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parts {
+    /// The learned dictionary's pooled activations.
+    pub learned: bool,
+    /// Histograms of oriented gradients.
+    pub hog: bool,
+    /// The HSV colour histogram.
+    pub color: bool,
 }
 
 impl fmt::Display for FeatureKind {
@@ -70,10 +107,11 @@ impl FromStr for FeatureKind {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        FeatureKind::ALL
-            .into_iter()
-            .find(|k| k.name() == s)
-            .ok_or_else(|| Error::Setting(format!("feature kind {s:?} is unknown (known: raw, hog, hog+color)")))
+        FeatureKind::ALL.into_iter().find(|k| k.name() == s).ok_or_else(|| {
+            Error::Setting(format!(
+                "feature kind {s:?} is unknown (known: raw, hog, hog+color, learned, learned+hog+color)"
+            ))
+        })
     }
 }
 
@@ -99,6 +137,8 @@ pub struct FeatureSpec {
     pub hog: HogParams,
     /// Colour histogram bins (used by `hog+color`).
     pub color: ColorParams,
+    /// The learned dictionary's sizes (used by the learned kinds).
+    pub learned: LearnedParams,
 }
 
 impl Default for FeatureSpec {
@@ -113,41 +153,57 @@ impl FeatureSpec {
     /// suit 128-pixel people; our 64-pixel photos did better with coarser cells), 2x2-cell
     /// blocks, 9 bins, 8×4×4 colour bins.
     pub fn new(kind: FeatureKind) -> Self {
-        FeatureSpec { kind, hog: HogParams { cell: 16, ..HogParams::default() }, color: ColorParams::default() }
+        let hog = HogParams { cell: 16, ..HogParams::default() };
+        FeatureSpec { kind, hog, color: ColorParams::default(), learned: LearnedParams::default() }
     }
 
     /// Rejects sizes the kind cannot be computed with.
     pub fn validate(&self) -> Result<()> {
-        match self.kind {
-            FeatureKind::Raw => Ok(()),
-            FeatureKind::Hog => self.hog.validate(),
-            FeatureKind::HogColor => self.hog.validate().and(self.color.validate()),
+        let parts = self.kind.parts();
+        if parts.learned {
+            self.learned.validate()?;
         }
+        if parts.hog {
+            self.hog.validate()?;
+        }
+        if parts.color {
+            self.color.validate()?;
+        }
+        Ok(())
+    }
+
+    /// Whether the kind learns a dictionary from the training photos before it can compute features.
+    pub fn needs_dictionary(&self) -> bool {
+        self.kind.parts().learned
     }
 
     /// Number of features a photo gives.
     pub fn features(&self) -> usize {
-        match self.kind {
-            FeatureKind::Raw => PHOTO_BYTES,
-            FeatureKind::Hog => self.hog.features(),
-            FeatureKind::HogColor => self.hog.features() + self.color.bins(),
+        if self.kind == FeatureKind::Raw {
+            return PHOTO_BYTES;
         }
+        let parts = self.kind.parts();
+        let count = |used: bool, n: usize| if used { n } else { 0 };
+        count(parts.learned, self.learned.features())
+            + count(parts.hog, self.hog.features())
+            + count(parts.color, self.color.bins())
     }
 
-    /// The features of one photo (12,288 bytes).
+    /// The features of one photo (12,288 bytes) that the spec computes alone: all of them but
+    /// the learned dictionary's, which [`fitted::Featurizer`] puts first.
     pub fn extract(&self, pixels: &[u8]) -> Result<Vec<f64>> {
         if pixels.len() != PHOTO_BYTES {
             return Err(Error::MismatchedShapes { what: "photo bytes", expected: PHOTO_BYTES, actual: pixels.len() });
         }
-        match self.kind {
-            FeatureKind::Raw => Ok(pixels.iter().map(|&p| f64::from(p) / 255.0).collect()),
-            FeatureKind::Hog => hog(pixels, &self.hog),
-            FeatureKind::HogColor => {
-                let mut features = hog(pixels, &self.hog)?;
-                features.extend(color_histogram(pixels, &self.color)?);
-                Ok(features)
-            }
+        if self.kind == FeatureKind::Raw {
+            return Ok(pixels.iter().map(|&p| f64::from(p) / 255.0).collect());
         }
+        let parts = self.kind.parts();
+        let mut features = if parts.hog { hog(pixels, &self.hog)? } else { Vec::new() };
+        if parts.color {
+            features.extend(color_histogram(pixels, &self.color)?);
+        }
+        Ok(features)
     }
 
     /// The features of every photo as rows; with `flip`, the mirrored photos follow the
@@ -187,37 +243,59 @@ pub fn labels_f64(data: &Dataset, flip: bool) -> ndarray::Array1<f64> {
     }
 }
 
-/// How a spec is written in a model file: the kind's name and, for HOG kinds, the sizes.
+/// How a spec is written in a model file: the kind's name and the sizes of each of its parts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FeatureParams {
-    /// HOG sizes.
-    pub hog: HogParams,
-    /// Colour bins, for `hog+color` only.
+    /// HOG sizes, for the kinds with HOG.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hog: Option<HogParams>,
+    /// Colour bins, for the kinds with colour.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<ColorParams>,
+    /// The learned dictionary's sizes, for the learned kinds (the dictionary itself is kept
+    /// beside, in the model file's `dictionary`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub learned: Option<LearnedParams>,
 }
 
 impl FeatureSpec {
     /// The sizes to record in a model file (`None` for `raw`, which has none).
     pub fn params(&self) -> Option<FeatureParams> {
-        match self.kind {
-            FeatureKind::Raw => None,
-            FeatureKind::Hog => Some(FeatureParams { hog: self.hog, color: None }),
-            FeatureKind::HogColor => Some(FeatureParams { hog: self.hog, color: Some(self.color) }),
-        }
+        let parts = self.kind.parts();
+        (self.kind != FeatureKind::Raw).then(|| FeatureParams {
+            hog: parts.hog.then_some(self.hog),
+            color: parts.color.then_some(self.color),
+            learned: parts.learned.then_some(self.learned),
+        })
     }
 
     /// The spec a model file describes; the error says what does not fit the kind.
     pub fn from_params(kind: FeatureKind, params: Option<&FeatureParams>) -> Result<Self> {
         let bad = |m: &str| Err(Error::ModelFile(format!("feature kind \"{kind}\" {m}")));
-        let spec = match (kind, params) {
-            (FeatureKind::Raw, None) => FeatureSpec::new(kind),
+        let p = match (kind, params) {
+            (FeatureKind::Raw, None) => return Ok(FeatureSpec::new(kind)),
             (FeatureKind::Raw, Some(_)) => return bad("takes no feature_params"),
             (_, None) => return bad("needs feature_params"),
-            (FeatureKind::Hog, Some(FeatureParams { color: Some(_), .. })) => return bad("has no colour bins"),
-            (FeatureKind::HogColor, Some(FeatureParams { color: None, .. })) => return bad("needs colour bins"),
-            (_, Some(p)) => FeatureSpec { kind, hog: p.hog, color: p.color.unwrap_or_default() },
+            (_, Some(p)) => p,
         };
+        let parts = kind.parts();
+        for (needed, given, what) in [
+            (parts.hog, p.hog.is_some(), "HOG sizes"),
+            (parts.color, p.color.is_some(), "colour bins"),
+            (parts.learned, p.learned.is_some(), "learned sizes"),
+        ] {
+            if needed && !given {
+                return bad(&format!("needs {what}"));
+            }
+            if given && !needed {
+                return bad(&format!("has no {what}"));
+            }
+        }
+        let mut spec = FeatureSpec::new(kind);
+        spec.hog = p.hog.unwrap_or(spec.hog);
+        spec.color = p.color.unwrap_or(spec.color);
+        spec.learned = p.learned.unwrap_or(spec.learned);
         spec.validate().map_err(|e| Error::ModelFile(format!("feature_params: {e}")))?;
         Ok(spec)
     }
@@ -241,10 +319,14 @@ mod tests {
 
     #[test]
     fn lengths_match_the_extracted_features() {
-        for kind in FeatureKind::ALL {
+        for kind in FeatureKind::ALL.into_iter().filter(|k| !k.parts().learned) {
             let spec = FeatureSpec::new(kind);
             assert_eq!(spec.extract(&ramp()).unwrap().len(), spec.features(), "{kind}");
         }
+        // The learned kinds' own features come from their dictionary (features::fitted).
+        let learned = FeatureSpec::new(FeatureKind::Learned).learned.features();
+        assert_eq!(FeatureSpec::new(FeatureKind::Learned).features(), learned);
+        assert_eq!(FeatureSpec::new(FeatureKind::LearnedHogColor).features(), learned + 324 + 128);
         // 16-pixel cells: 4x4 cells, 3x3 blocks of 2x2 cells, 9 bins.
         assert_eq!(FeatureSpec::new(FeatureKind::Hog).features(), 3 * 3 * 4 * 9);
         assert_eq!(FeatureSpec::new(FeatureKind::HogColor).features(), 324 + 128);
@@ -299,7 +381,7 @@ mod tests {
         assert!(FeatureSpec::from_params(FeatureKind::Hog, with_color.as_ref()).is_err());
         assert!(FeatureSpec::from_params(FeatureKind::HogColor, hog_only.as_ref()).is_err());
         let mut odd = with_color.clone().unwrap();
-        odd.hog.cell = 5;
+        odd.hog.as_mut().unwrap().cell = 5;
         let err = FeatureSpec::from_params(FeatureKind::HogColor, Some(&odd)).unwrap_err();
         assert!(err.to_string().contains("feature_params") && err.to_string().contains("cell"), "{err}");
         assert_eq!(

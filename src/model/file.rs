@@ -3,12 +3,15 @@
 //! (settings, cost history).
 //!
 //! Version 2 added `feature_params`, `standardization`, `training.l2` and `training.flip`;
-//! version-1 files (raw pixels only) are still read.
+//! version 3 the learned kinds, with their `dictionary`. Version-1 files (raw pixels only) and
+//! version-2 files are still read.
 
 use serde::{Deserialize, Serialize};
 
 use crate::data::dataset::Dataset;
 use crate::data::labels::Classes;
+use crate::features::fitted::Featurizer;
+use crate::features::learned::Dictionary;
 use crate::features::standardize::Standardizer;
 use crate::features::{FeatureKind, FeatureParams, FeatureSpec};
 use crate::model::metrics::accuracy;
@@ -19,7 +22,9 @@ use crate::train::optimize::{Init, Settings};
 use crate::{Error, Result};
 
 const FORMAT: &str = "catdog-model";
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
+/// The format before the learned kinds; still read.
+const VERSION_2: u32 = 2;
 /// The first format, raw pixels only; still read.
 const VERSION_1: u32 = 1;
 
@@ -74,8 +79,8 @@ pub struct SavedModel {
     pub classes: Classes,
     /// Weights (one per feature of `features`) and bias.
     pub model: Model,
-    /// How a photo becomes features.
-    pub features: FeatureSpec,
+    /// How a photo becomes features (with the dictionary a learned kind learned).
+    pub features: Featurizer,
     /// The training set's feature scaling, applied before the model (none for the tutorial's raw pixels).
     pub standardizer: Option<Standardizer>,
     /// How it was trained.
@@ -95,6 +100,8 @@ struct File {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     feature_params: Option<FeatureParams>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    dictionary: Option<Dictionary>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     standardization: Option<Standardizer>,
     w: Vec<f64>,
     b: f64,
@@ -110,8 +117,9 @@ impl SavedModel {
             version: VERSION,
             classes: self.classes.names().map(String::from).to_vec(),
             image_size: vec![SIDE, SIDE, CHANNELS as u32],
-            features: self.features.kind.name().into(),
-            feature_params: self.features.params(),
+            features: self.features.spec().kind.name().into(),
+            feature_params: self.features.spec().params(),
+            dictionary: self.features.dictionary().cloned(),
             standardization: self.standardizer.clone(),
             w: self.model.w.to_vec(),
             b: self.model.b,
@@ -123,14 +131,14 @@ impl SavedModel {
 
     /// Reads a model file, checking every field; the error names what is wrong.
     pub fn from_json(text: &str) -> Result<SavedModel> {
-        let file: File = serde_json::from_str(text).map_err(|e| Error::ModelFile(e.to_string()))?;
+        let mut file: File = serde_json::from_str(text).map_err(|e| Error::ModelFile(e.to_string()))?;
         let bad = |m: String| Err(Error::ModelFile(m));
         if file.format != FORMAT {
             return bad(format!("format is {:?}, expected {FORMAT:?}", file.format));
         }
-        if file.version != VERSION && file.version != VERSION_1 {
+        if ![VERSION_1, VERSION_2, VERSION].contains(&file.version) {
             return bad(format!(
-                "version {} is not supported (this catdog reads versions {VERSION_1} and {VERSION})",
+                "version {} is not supported (this catdog reads versions {VERSION_1} to {VERSION})",
                 file.version
             ));
         }
@@ -141,7 +149,8 @@ impl SavedModel {
         if file.image_size != [SIDE, SIDE, CHANNELS as u32] {
             return bad(format!("image_size {:?} is not [64, 64, 3]", file.image_size));
         }
-        let spec = read_features(&file)?;
+        let featurizer = read_features(&mut file)?;
+        let spec = *featurizer.spec();
         if file.w.len() != spec.features() {
             return bad(format!(
                 "w has {} weights, expected {} for feature kind \"{}\"",
@@ -173,7 +182,7 @@ impl SavedModel {
         Ok(SavedModel {
             classes,
             model,
-            features: spec,
+            features: featurizer,
             standardizer: file.standardization,
             training: file.training,
             costs: file.costs,
@@ -198,7 +207,7 @@ impl SavedModel {
 /// Probability of label 1 for one prepared photo through `features`, the optional
 /// `standardizer` and `model`: the one prediction path for model files and the page's runs.
 pub fn probability(
-    features: &FeatureSpec,
+    features: &Featurizer,
     standardizer: Option<&Standardizer>,
     model: &Model,
     pixels: &[u8],
@@ -213,14 +222,14 @@ pub fn probability(
     Ok(model.probability(ndarray::ArrayView1::from(&x)))
 }
 
-/// The feature spec of a file; version 1 knew only raw pixels, without parameters or scaling.
-fn read_features(file: &File) -> Result<FeatureSpec> {
-    let kind: FeatureKind = file.features.parse().map_err(|_| {
-        Error::ModelFile(format!(
-            "feature kind {:?} is unknown (known: \"raw\", \"hog\", \"hog+color\")",
-            file.features
-        ))
-    })?;
+/// How a file's photos become features; version 1 knew only raw pixels, without parameters or
+/// scaling, and only version 3 the learned kinds (whose dictionary it moves out of the file).
+fn read_features(file: &mut File) -> Result<Featurizer> {
+    let known = FeatureKind::ALL.map(|k| format!("{:?}", k.name())).join(", ");
+    let kind: FeatureKind = file
+        .features
+        .parse()
+        .map_err(|_| Error::ModelFile(format!("feature kind {:?} is unknown (known: {known})", file.features)))?;
     if file.version == VERSION_1
         && (kind != FeatureKind::Raw || file.feature_params.is_some() || file.standardization.is_some())
     {
@@ -228,7 +237,17 @@ fn read_features(file: &File) -> Result<FeatureSpec> {
             "a version-1 file holds raw pixels only, without feature_params or standardization".into(),
         ));
     }
-    FeatureSpec::from_params(kind, file.feature_params.as_ref())
+    let spec = FeatureSpec::from_params(kind, file.feature_params.as_ref())?;
+    let wrong = |m: &str| Err(Error::ModelFile(format!("feature kind \"{kind}\" {m}")));
+    match (spec.needs_dictionary(), file.dictionary.take()) {
+        (false, None) => Featurizer::fixed(spec),
+        (false, Some(_)) => wrong("has no dictionary"),
+        (true, None) => wrong("needs its dictionary"),
+        (true, Some(_)) if file.version != VERSION => wrong(&format!("is not in version-{} files", file.version)),
+        (true, Some(d)) => {
+            Featurizer::learned(spec, std::sync::Arc::new(d)).map_err(|e| Error::ModelFile(format!("dictionary: {e}")))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -242,7 +261,7 @@ mod tests {
         SavedModel {
             classes: Classes::parse("noncat,cat").unwrap(),
             model,
-            features: FeatureSpec::new(FeatureKind::Raw),
+            features: Featurizer::fixed(FeatureSpec::new(FeatureKind::Raw)).unwrap(),
             standardizer: None,
             training: TrainingInfo::new(&Settings::default(), Init::Random { seed: 3 }, 209),
             costs: vec![0.693, 0.5],
@@ -302,7 +321,7 @@ mod tests {
         SavedModel {
             classes: Classes::default(),
             model,
-            features: spec,
+            features: Featurizer::fixed(spec).unwrap(),
             standardizer: Some(Standardizer::fit(x.view()).unwrap()),
             training,
             costs: vec![0.693],

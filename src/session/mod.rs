@@ -190,7 +190,7 @@ impl Session {
     pub fn weight_picture(&self) -> Result<Vec<u8>> {
         let (spec, model) = match &self.current {
             CurrentModel::Run { plan, .. } => (plan.options().features, plan.model()),
-            CurrentModel::Loaded(saved) => (saved.features, &saved.model),
+            CurrentModel::Loaded(saved) => (*saved.features.spec(), &saved.model),
             CurrentModel::None => return Err(Error::NoModel),
         };
         if spec.kind != FeatureKind::Raw {
@@ -203,7 +203,7 @@ impl Session {
     pub fn feature_kind(&self) -> Option<FeatureKind> {
         match &self.current {
             CurrentModel::Run { plan, .. } => Some(plan.options().features.kind),
-            CurrentModel::Loaded(saved) => Some(saved.features.kind),
+            CurrentModel::Loaded(saved) => Some(saved.features.spec().kind),
             CurrentModel::None => None,
         }
     }

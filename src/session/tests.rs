@@ -52,7 +52,7 @@ fn hog(iterations: usize) -> RunOptions {
 /// Starts a run and computes its features at once, as the CLI does.
 fn begin(s: &mut Session, options: &RunOptions) {
     s.start(options).unwrap();
-    s.prepare(usize::MAX).unwrap();
+    while s.prepare(usize::MAX).unwrap().is_some() && s.preparing().is_some() {}
     assert!(s.preparing().is_none() && s.run().is_some());
 }
 
@@ -342,4 +342,55 @@ fn the_previous_model_answers_while_the_next_run_is_readied() {
     s.start(&with(10, |t| (t.features, t.l2) = (FeatureSpec::new(FeatureKind::HogColor), 1.0))).unwrap();
     assert!(s.preparing().is_some_and(|p| p.total > 0) && s.run().is_none());
     assert_eq!((s.model_json().unwrap(), s.predict_photo(&striped(true, 50)).unwrap()), (file, answer));
+}
+
+/// A learned kind with a small dictionary, quick to learn in a test.
+fn learned(iterations: usize, kind: FeatureKind) -> RunOptions {
+    let mut spec = FeatureSpec::new(kind);
+    spec.learned =
+        crate::features::learned::LearnedParams { centroids: 16, patches: 400, iterations: 4, ..spec.learned };
+    with(iterations, |t| (t.features, t.l2) = (spec, 1.0))
+}
+
+#[test]
+fn a_learned_run_learns_its_dictionary_first_then_features_and_its_file_predicts_the_same() {
+    let mut s = striped_session(8);
+    s.start(&learned(60, FeatureKind::Learned)).unwrap();
+    let first = s.prepare(5).unwrap().unwrap();
+    assert!(!first.learning && first.done == 0 && first.total == 16, "{first:?}");
+    assert_eq!(s.preparing().map(|p| p.learning), Some(false));
+    s.prepare(usize::MAX).unwrap();
+    s.steps(60).unwrap();
+    let evaluation = s.evaluation().unwrap();
+    assert_eq!(evaluation.train_accuracy, 100.0);
+    let text = s.model_json().unwrap();
+    assert!(text.contains("\"dictionary\"") && text.contains("\"version\":3"));
+    let mut fresh = Session::new();
+    fresh.load_model_json(&text).unwrap();
+    assert_eq!(fresh.feature_kind(), Some(FeatureKind::Learned));
+    for photo in [striped(true, 91), striped(false, 92)] {
+        assert_eq!(fresh.predict_photo(&photo).unwrap(), s.predict_photo(&photo).unwrap());
+    }
+    assert_eq!(fresh.model_json().unwrap(), text);
+}
+
+#[test]
+fn the_dictionary_is_learned_from_the_training_photos_and_kept_for_the_same_split() {
+    let mut s = striped_session(6);
+    let options = learned(5, FeatureKind::LearnedHogColor);
+    s.start(&options).unwrap();
+    assert_eq!(s.preparing().map(|p| p.learning), Some(true));
+    begin(&mut s, &options);
+    let spec = options.train.features;
+    let train = run(&s).train_ids().to_vec();
+    let kept = s.cache.dictionary(&spec.learned, crate::train::prepare::DICTIONARY_SEED, &train).unwrap();
+    assert_eq!(Some(&*kept), run(&s).features().dictionary());
+    // The same split again: nothing to learn and nothing to compute.
+    s.start(&options).unwrap();
+    assert_eq!(s.preparing().map(|p| (p.learning, p.total)), Some((false, 0)));
+    // Another split learns anew, from its own training photos, and forgets the old features.
+    s.start(&RunOptions { split_seed: 9, ..options }).unwrap();
+    assert_eq!(s.preparing().map(|p| p.learning), Some(true));
+    s.prepare(1).unwrap();
+    assert_eq!(s.cached_features(&spec, false), 0);
 }

@@ -1,12 +1,17 @@
 //! Features of photos computed once and kept across runs, by photo id, feature spec and
-//! orientation, and the feature rows a run reads from them.
+//! orientation, and the feature rows a run reads from them. A learned kind's features depend on
+//! its dictionary too: the cache keeps one dictionary per set of learned sizes, with what it was
+//! learned from, and a new one for those sizes drops the rows the old one gave.
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use ndarray::Array2;
 
 use crate::data::dataset::{Dataset, PhotoId};
+use crate::features::fitted::Featurizer;
+use crate::features::learned::{Dictionary, LearnedParams};
 use crate::features::{flip_horizontal, FeatureKind, FeatureSpec};
 use crate::{Error, Result};
 
@@ -15,6 +20,14 @@ use crate::{Error, Result};
 #[derive(Default)]
 pub struct FeatureCache {
     rows: HashMap<(FeatureSpec, bool), HashMap<PhotoId, Vec<f64>>>,
+    dictionaries: HashMap<LearnedParams, Learned>,
+}
+
+/// A dictionary with what it was learned from: its seed and the training photos.
+struct Learned {
+    seed: u32,
+    photos: Vec<PhotoId>,
+    dictionary: Arc<Dictionary>,
 }
 
 impl FeatureCache {
@@ -44,11 +57,24 @@ impl FeatureCache {
         self.rows.get(&(*spec, flipped))?.get(&id).map(Vec::as_slice)
     }
 
+    /// The dictionary of sizes `params` learned with `seed` from exactly `photos`, if kept.
+    pub fn dictionary(&self, params: &LearnedParams, seed: u32, photos: &[PhotoId]) -> Option<Arc<Dictionary>> {
+        let kept = self.dictionaries.get(params)?;
+        (kept.seed == seed && kept.photos == photos).then(|| kept.dictionary.clone())
+    }
+
+    /// Keeps a newly learned dictionary for its sizes, forgetting the features of the one before.
+    pub(crate) fn keep_dictionary(&mut self, seed: u32, photos: Vec<PhotoId>, dictionary: Arc<Dictionary>) {
+        let params = *dictionary.params();
+        self.rows.retain(|(spec, _), _| !(spec.needs_dictionary() && spec.learned == params));
+        self.dictionaries.insert(params, Learned { seed, photos, dictionary });
+    }
+
     /// Computes and keeps the features of photo `id` (pixels `photo`), unless they are kept already.
-    pub(crate) fn compute(&mut self, spec: &FeatureSpec, flipped: bool, id: PhotoId, photo: &[u8]) -> Result<()> {
-        let rows = self.rows.entry((*spec, flipped)).or_default();
+    pub(crate) fn compute(&mut self, features: &Featurizer, flipped: bool, id: PhotoId, photo: &[u8]) -> Result<()> {
+        let rows = self.rows.entry((*features.spec(), flipped)).or_default();
         if let Entry::Vacant(slot) = rows.entry(id) {
-            slot.insert(features_of(spec, flipped, photo)?);
+            slot.insert(features_of(features, flipped, photo)?);
         }
         Ok(())
     }
@@ -57,16 +83,16 @@ impl FeatureCache {
     pub(crate) fn extend(
         &mut self,
         values: &mut Vec<f64>,
-        spec: &FeatureSpec,
+        features: &Featurizer,
         flipped: bool,
         data: &Dataset,
         indices: &[usize],
     ) -> Result<()> {
-        let rows = self.rows.entry((*spec, flipped)).or_default();
+        let rows = self.rows.entry((*features.spec(), flipped)).or_default();
         for &i in indices {
             let row = match rows.entry(data.ids()[i]) {
                 Entry::Occupied(row) => row.into_mut(),
-                Entry::Vacant(slot) => slot.insert(features_of(spec, flipped, data.photo(i))?),
+                Entry::Vacant(slot) => slot.insert(features_of(features, flipped, data.photo(i))?),
             };
             values.extend_from_slice(row);
         }
@@ -75,35 +101,35 @@ impl FeatureCache {
 }
 
 /// The features of one photo, mirrored first when asked.
-fn features_of(spec: &FeatureSpec, flipped: bool, photo: &[u8]) -> Result<Vec<f64>> {
+fn features_of(features: &Featurizer, flipped: bool, photo: &[u8]) -> Result<Vec<f64>> {
     if flipped {
-        return spec.extract(&flip_horizontal(photo)?);
+        return features.extract(&flip_horizontal(photo)?);
     }
-    spec.extract(photo)
+    features.extract(photo)
 }
 
 /// The features of photos `indices` as rows, unstandardised: all of them as they are, then
 /// (with `mirrored_too`) all of them mirrored. One buffer sized up front, so a large matrix is
 /// never briefly held twice.
 pub(crate) fn matrix(
-    spec: &FeatureSpec,
+    features: &Featurizer,
     data: &Dataset,
     indices: &[usize],
     mirrored_too: bool,
     cache: &mut FeatureCache,
 ) -> Result<Array2<f64>> {
     let orientations: &[bool] = if mirrored_too { &[false, true] } else { &[false] };
-    let mut values = Vec::with_capacity(orientations.len() * indices.len() * spec.features());
+    let mut values = Vec::with_capacity(orientations.len() * indices.len() * features.features());
     for &flipped in orientations {
-        if spec.kind == FeatureKind::Raw {
+        if features.spec().kind == FeatureKind::Raw {
             for &i in indices {
-                values.extend(features_of(spec, flipped, data.photo(i))?);
+                values.extend(features_of(features, flipped, data.photo(i))?);
             }
         } else {
-            cache.extend(&mut values, spec, flipped, data, indices)?;
+            cache.extend(&mut values, features, flipped, data, indices)?;
         }
     }
-    let shape = (orientations.len() * indices.len(), spec.features());
+    let shape = (orientations.len() * indices.len(), features.features());
     let actual = values.len();
     Array2::from_shape_vec(shape, values).map_err(|_| Error::MismatchedShapes {
         what: "feature values",

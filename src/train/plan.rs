@@ -19,8 +19,9 @@ use ndarray::{s, Array1};
 
 use crate::data::dataset::{Dataset, PhotoId, Split};
 use crate::data::labels::Classes;
+use crate::features::fitted::Featurizer;
 use crate::features::standardize::{self, Standardizer};
-use crate::features::{FeatureKind, FeatureSpec};
+use crate::features::FeatureKind;
 use crate::model::file::{self, SavedModel, TrainingInfo};
 use crate::model::metrics::confusion;
 use crate::model::Model;
@@ -52,6 +53,7 @@ pub struct Evaluation {
 /// A training run in progress: the model so far, its costs, and how to score it.
 pub struct Plan {
     classes: Classes,
+    features: Featurizer,
     options: TrainOptions,
     path: TrainingPath,
     standardizer: Option<Standardizer>,
@@ -77,6 +79,7 @@ impl Plan {
 
     pub(crate) fn build(
         options: &TrainOptions,
+        features: Featurizer,
         classes: &Classes,
         data: &Dataset,
         split: &Split,
@@ -90,14 +93,15 @@ impl Plan {
                 let train = Scored::bytes(ids(data, &split.train), rows.clone(), Logits::Kernel);
                 (Box::new(SharedBytes(rows)) as Box<dyn Objective>, None, train)
             }
-            TrainingPath::Float64 => float64_objective(options, data, &split.train, cache)?,
+            TrainingPath::Float64 => float64_objective(options, &features, data, &split.train, cache)?,
         };
-        let model = options.init.model(options.features.features());
+        let model = options.init.model(features.features());
         let trainer = Trainer::new(objective, model, options.settings)?;
-        let held_out = scored(&options.features, standardizer.as_ref(), data, &split.held_out, path, cache)?;
+        let held_out = scored(&features, standardizer.as_ref(), data, &split.held_out, path, cache)?;
         let classes = classes.clone();
         Ok(Plan {
             classes,
+            features,
             options: *options,
             path,
             standardizer,
@@ -189,9 +193,14 @@ impl Plan {
         &self.held_out_costs
     }
 
+    /// How the run turns photos into features (with what it learned from them).
+    pub fn features(&self) -> &Featurizer {
+        &self.features
+    }
+
     /// Probability of label 1 for one prepared photo, through the run's features and scaling.
     pub fn probability(&self, pixels: &[u8]) -> Result<f64> {
-        file::probability(&self.options.features, self.standardizer.as_ref(), self.model(), pixels)
+        file::probability(&self.features, self.standardizer.as_ref(), self.model(), pixels)
     }
 
     /// The model file of the model so far.
@@ -201,7 +210,7 @@ impl Plan {
         SavedModel {
             classes: self.classes.clone(),
             model: self.model().clone(),
-            features: self.options.features,
+            features: self.features.clone(),
             standardizer: self.standardizer.clone(),
             training,
             costs: self.train_costs().to_vec(),
@@ -235,12 +244,13 @@ fn most_confident_first(mistakes: &mut [Mistake]) {
 /// asked), the standardisation fitted on the training photos, and their scoring.
 fn float64_objective(
     options: &TrainOptions,
+    features: &Featurizer,
     data: &Dataset,
     train: &[usize],
     cache: &mut FeatureCache,
 ) -> Result<(Box<dyn Objective>, Option<Standardizer>, Scored)> {
-    let spec = &options.features;
-    let mut fit_x = matrix(spec, data, train, options.flip, cache)?;
+    let spec = features.spec();
+    let mut fit_x = matrix(features, data, train, options.flip, cache)?;
     let standardizer = standardize::fit_apply(spec.kind, &mut fit_x)?;
     let labels = labels_of(data, train);
     let copies = if options.flip { 2 } else { 1 };
@@ -256,19 +266,19 @@ fn float64_objective(
 /// The scoring of photos `indices`: bytes for raw pixels (read as the run's training path
 /// reads them), else standardised feature rows.
 fn scored(
-    spec: &FeatureSpec,
+    features: &Featurizer,
     standardizer: Option<&Standardizer>,
     data: &Dataset,
     indices: &[usize],
     path: TrainingPath,
     cache: &mut FeatureCache,
 ) -> Result<Scored> {
-    if spec.kind == FeatureKind::Raw && !indices.is_empty() {
+    if features.spec().kind == FeatureKind::Raw && !indices.is_empty() {
         let rows = Rc::new(bytes(data, indices)?);
         let logits = if path == TrainingPath::Kernel { Logits::Kernel } else { Logits::Float64 };
         return Ok(Scored::bytes(ids(data, indices), rows, logits));
     }
-    let mut x = matrix(spec, data, indices, false, cache)?;
+    let mut x = matrix(features, data, indices, false, cache)?;
     if let Some(s) = standardizer {
         s.apply_rows(&mut x)?;
     }

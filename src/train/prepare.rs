@@ -1,7 +1,12 @@
-//! Readying a run: the features it needs computed a slice at a time, then its plan built.
+//! Readying a run: a learned kind's dictionary learned from the training photos, the features
+//! the run needs computed a slice at a time, then its plan built.
 
 use crate::data::dataset::{Dataset, PhotoId, Split};
 use crate::data::labels::Classes;
+use std::sync::Arc;
+
+use crate::features::fitted::Featurizer;
+use crate::features::learned::Dictionary;
 use crate::features::FeatureKind;
 use crate::train::cache::FeatureCache;
 use crate::train::options::{check_float64_budget, TrainOptions, TrainingPath};
@@ -16,19 +21,27 @@ pub struct Preparation {
     classes: Classes,
     train: Vec<PhotoId>,
     held_out: Vec<PhotoId>,
+    /// How photos become features; `None` while a learned kind's dictionary is still to learn.
+    features: Option<Featurizer>,
     /// Features still to compute, in order: (photo, mirrored).
     pending: Vec<(PhotoId, bool)>,
     done: usize,
 }
 
-/// How far a preparation has come, in photos' features.
+/// How far a preparation has come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
+    /// True while a learned kind's dictionary is still to learn (the next step learns it;
+    /// `total` is known after).
+    pub learning: bool,
     /// Features computed so far.
     pub done: usize,
     /// Features to compute in all.
     pub total: usize,
 }
+
+/// The seed of the patches a dictionary is learned from, so a run is reproducible.
+pub const DICTIONARY_SEED: u32 = 1;
 
 impl Preparation {
     /// Checks the options and the split and lists the features to compute (those not kept in
@@ -47,31 +60,65 @@ impl Preparation {
             check_float64_budget(&options.features, split.train.len() * if options.flip { 2 } else { 1 })?;
         }
         let (train, held_out) = (ids(data, &split.train), ids(data, &split.held_out));
-        let mut pending = Vec::new();
-        if options.features.kind != FeatureKind::Raw {
-            let mirrored = train.iter().filter(|_| options.flip).map(|&id| (id, true));
-            let wanted = train.iter().chain(&held_out).map(|&id| (id, false)).chain(mirrored);
-            let spec = &options.features;
-            pending.extend(wanted.filter(|&(id, flipped)| cache.get(spec, flipped, id).is_none()));
-        }
-        Ok(Preparation { options: *options, classes: classes.clone(), train, held_out, pending, done: 0 })
+        let spec = options.features;
+        let features = match spec.needs_dictionary() {
+            false => Some(Featurizer::fixed(spec)?),
+            true => match cache.dictionary(&spec.learned, DICTIONARY_SEED, &train) {
+                Some(dictionary) => Some(Featurizer::learned(spec, dictionary)?),
+                None => None,
+            },
+        };
+        let classes = classes.clone();
+        let mut preparation =
+            Preparation { options: *options, classes, train, held_out, features, pending: Vec::new(), done: 0 };
+        preparation.list_pending(cache);
+        Ok(preparation)
     }
 
-    /// Computes up to `photos` more of the features (of photos still there) and says how far it is.
+    /// Lists the features not kept in `cache` (none for raw pixels, which are the photos' bytes).
+    fn list_pending(&mut self, cache: &FeatureCache) {
+        let Some(features) = &self.features else { return };
+        let spec = features.spec();
+        if spec.kind == FeatureKind::Raw {
+            return;
+        }
+        let mirrored = self.train.iter().filter(|_| self.options.flip).map(|&id| (id, true));
+        let wanted = self.train.iter().chain(&self.held_out).map(|&id| (id, false)).chain(mirrored);
+        self.pending = wanted.filter(|&(id, flipped)| cache.get(spec, flipped, id).is_none()).collect();
+    }
+
+    /// Learns the dictionary if that is next (one step on its own), else computes up to
+    /// `photos` more of the features (of photos still there); says how far it is.
     pub fn advance(&mut self, data: &Dataset, cache: &mut FeatureCache, photos: usize) -> Result<Progress> {
+        let Some(features) = &self.features else {
+            self.learn(data, cache)?;
+            return Ok(self.progress());
+        };
         let end = self.done.saturating_add(photos).min(self.pending.len());
         for &(id, flipped) in &self.pending[self.done..end] {
             if let Ok(index) = data.index_of(id) {
-                cache.compute(&self.options.features, flipped, id, data.photo(index))?;
+                cache.compute(features, flipped, id, data.photo(index))?;
             }
         }
         self.done = end;
         Ok(self.progress())
     }
 
+    /// Learns the dictionary from the training photos still there (never the held-out ones).
+    fn learn(&mut self, data: &Dataset, cache: &mut FeatureCache) -> Result<()> {
+        let spec = self.options.features;
+        self.train.retain(|&id| data.index_of(id).is_ok());
+        let photos = self.train.iter().filter_map(|&id| data.photo_by_id(id).ok());
+        let dictionary = Arc::new(Dictionary::learn(photos, &spec.learned, DICTIONARY_SEED)?);
+        cache.keep_dictionary(DICTIONARY_SEED, self.train.clone(), dictionary.clone());
+        self.features = Some(Featurizer::learned(spec, dictionary)?);
+        self.list_pending(cache);
+        Ok(())
+    }
+
     /// How far it is.
     pub fn progress(&self) -> Progress {
-        Progress { done: self.done, total: self.pending.len() }
+        Progress { learning: self.features.is_none(), done: self.done, total: self.pending.len() }
     }
 
     /// The options the run was started with.
@@ -79,12 +126,15 @@ impl Preparation {
         &self.options
     }
 
-    /// The plan, computing whatever features are left: the split's photos still in `data`.
+    /// The plan, learning and computing whatever is left: the split's photos still in `data`.
     pub fn finish(mut self, data: &Dataset, cache: &mut FeatureCache) -> Result<Plan> {
-        self.advance(data, cache, usize::MAX)?;
+        while self.features.is_none() || self.done < self.pending.len() {
+            self.advance(data, cache, usize::MAX)?;
+        }
         let present = |ids: &[PhotoId]| ids.iter().filter_map(|&id| data.index_of(id).ok()).collect();
         let split = Split { train: present(&self.train), held_out: present(&self.held_out) };
-        Plan::build(&self.options, &self.classes, data, &split, cache)
+        let features = self.features.ok_or(Error::NoDictionary(self.options.features.kind.name()))?;
+        Plan::build(&self.options, features, &self.classes, data, &split, cache)
     }
 }
 

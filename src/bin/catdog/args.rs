@@ -34,7 +34,8 @@ pub struct TrainArgs {
     /// Class names for label 0 and label 1, as words in file or folder names.
     #[arg(long, default_value = "cat,dog")]
     pub classes: String,
-    /// What the model sees: raw pixels (the tutorial), HOG, or HOG plus a colour histogram.
+    /// What the model sees: raw pixels (the tutorial), HOG, HOG plus a colour histogram, patches
+    /// learned from the training photos (k-means), or those plus HOG and colour.
     #[arg(long, value_enum, default_value_t = FeaturesArg::Raw)]
     pub features: FeaturesArg,
     /// HOG cell side in pixels (a divisor of 64) [default: 16]; blocks are 2x2 cells, 9 orientation bins.
@@ -87,6 +88,9 @@ pub enum FeaturesArg {
     Hog,
     #[value(name = "hog+color")]
     HogColor,
+    Learned,
+    #[value(name = "learned+hog+color")]
+    LearnedHogColor,
 }
 
 impl FeaturesArg {
@@ -95,6 +99,8 @@ impl FeaturesArg {
             FeaturesArg::Raw => FeatureKind::Raw,
             FeaturesArg::Hog => FeatureKind::Hog,
             FeaturesArg::HogColor => FeatureKind::HogColor,
+            FeaturesArg::Learned => FeatureKind::Learned,
+            FeaturesArg::LearnedHogColor => FeatureKind::LearnedHogColor,
         }
     }
 }

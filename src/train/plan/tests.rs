@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::data::fixtures::{flat, stripes};
+use crate::features::FeatureSpec;
 use crate::model::metrics::accuracy;
 use crate::train::optimize::Init;
 use crate::train::optimize::Settings;
