@@ -754,7 +754,7 @@ mod tests {
                 (0..PHOTO_BYTES)
                     .map(|i| {
                         let (x, y, c) = ((i / 3) % 64, i / 192, i % 3);
-                        let stripe = if (x / (2 + s as usize % 5) + y / 7) % 2 == 0 { 90 } else { 0 };
+                        let stripe = if (x / (2 + s as usize % 5) + y / 7).is_multiple_of(2) { 90 } else { 0 };
                         ((x * (c + 1) + y) % 120 + stripe + rng.below(40)) as u8
                     })
                     .collect()
