@@ -297,7 +297,7 @@ fn main() -> catdog::Result<()> {
             eprintln!("fold {fold} {name}: learn {learn_s:.2} s, learn + {} photos {total_s:.2} s", data.len());
             timings.entry(name.clone()).or_default().push(total_s);
             for &g in &grids {
-                if finest % g != 0 {
+                if !finest.is_multiple_of(g) {
                     eprintln!("grid {g} does not divide {finest}: skipped");
                     continue;
                 }
