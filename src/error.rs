@@ -37,6 +37,8 @@ pub enum Error {
     Float64Budget { kind: &'static str, rows: usize, needed_mb: usize, allowed_mb: usize },
     #[error("feature kind {0} needs the dictionary it learns from training photos")]
     NoDictionary(&'static str),
+    #[error("a picture of learned patches needs a learned-features model; this one sees {0} features")]
+    NotLearned(&'static str),
     #[error("no training run has been started")]
     NoRun,
     #[error("there is no model: none was trained or loaded")]

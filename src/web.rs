@@ -158,6 +158,14 @@ pub struct Mistake {
     pub probability: f64,
 }
 
+/// A picture: `width` × `height` RGBA pixels, row after row.
+#[wasm_bindgen(getter_with_clone)]
+pub struct Picture {
+    pub width: u32,
+    pub height: u32,
+    pub rgba: Vec<u8>,
+}
+
 /// A run's accuracies; the mistakes and the confusion matrix come from their own calls.
 #[wasm_bindgen]
 #[derive(Clone, Copy)]
@@ -324,6 +332,14 @@ impl Catdog {
     #[wasm_bindgen(js_name = weightPicture)]
     pub fn weight_picture(&self) -> Result<Vec<u8>, JsError> {
         self.session.weight_picture().map_err(page_error)
+    }
+
+    /// A learned-features model's patches, from the strongest push towards label 1 (blue frames)
+    /// to the strongest towards label 0 (orange).
+    #[wasm_bindgen(js_name = centroidPicture)]
+    pub fn centroid_picture(&self) -> Result<Picture, JsError> {
+        let p = self.session.centroid_picture().map_err(page_error)?;
+        Ok(Picture { width: p.width, height: p.height, rgba: p.rgba })
     }
 
     /// The feature kind of the current model; undefined without one.

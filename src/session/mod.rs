@@ -8,12 +8,14 @@
 use crate::data::dataset::{Dataset, PhotoId};
 use crate::data::labels::Classes;
 use crate::decode::{prepare_bytes, prepare_rgba};
+use crate::features::learned::CentroidPicture;
 use crate::features::{FeatureKind, FeatureSpec};
 use crate::model::file::SavedModel;
 use crate::photo::{Label, Prediction};
 use crate::train::cache::FeatureCache;
 use crate::train::plan::{Evaluation, Plan, TrainOptions};
 use crate::train::prepare::{Preparation, Progress};
+use crate::viz::centroids::centroid_picture;
 use crate::viz::weights::weight_picture;
 use crate::{Error, Result};
 
@@ -197,6 +199,16 @@ impl Session {
             return Err(Error::NotRawPixels(spec.kind.name()));
         }
         weight_picture(model)
+    }
+
+    /// A learned-features model's patches, ordered and framed by how they push (see
+    /// `viz::centroids`).
+    pub fn centroid_picture(&self) -> Result<CentroidPicture> {
+        match &self.current {
+            CurrentModel::Run { plan, .. } => centroid_picture(plan.features(), plan.standardizer(), plan.model()),
+            CurrentModel::Loaded(saved) => centroid_picture(&saved.features, saved.standardizer.as_ref(), &saved.model),
+            CurrentModel::None => Err(Error::NoModel),
+        }
     }
 
     /// The feature kind of the current model.

@@ -372,6 +372,10 @@ fn a_learned_run_learns_its_dictionary_first_then_features_and_its_file_predicts
         assert_eq!(fresh.predict_photo(&photo).unwrap(), s.predict_photo(&photo).unwrap());
     }
     assert_eq!(fresh.model_json().unwrap(), text);
+    let picture = s.centroid_picture().unwrap();
+    assert_eq!(fresh.centroid_picture().unwrap().rgba, picture.rgba);
+    assert_eq!(picture.rgba.len(), (picture.width * picture.height * 4) as usize);
+    assert!(matches!(striped_session(1).centroid_picture(), Err(Error::NoModel)));
 }
 
 #[test]

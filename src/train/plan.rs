@@ -198,6 +198,11 @@ impl Plan {
         &self.features
     }
 
+    /// The standardisation fitted on the training photos (none for raw pixels).
+    pub fn standardizer(&self) -> Option<&Standardizer> {
+        self.standardizer.as_ref()
+    }
+
     /// Probability of label 1 for one prepared photo, through the run's features and scaling.
     pub fn probability(&self, pixels: &[u8]) -> Result<f64> {
         file::probability(&self.features, self.standardizer.as_ref(), self.model(), pixels)

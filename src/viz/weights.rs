@@ -35,7 +35,7 @@ pub fn weight_picture(model: &Model) -> Result<Vec<u8>> {
 }
 
 /// White blended towards `colour` by `amount` (0 to 1).
-fn blend(colour: u8, amount: f64) -> u8 {
+pub(crate) fn blend(colour: u8, amount: f64) -> u8 {
     (255.0 + (f64::from(colour) - 255.0) * amount).round() as u8
 }
 
