@@ -81,7 +81,7 @@ build() {
   cp -r www/. dist/
   # The page's JavaScript without its whole-line comments and doc blocks (4 KB of the gzipped
   # payload); comments inside lines stay, so no string or expression can be cut.
-  perl -0777 -i -pe 's{^[ \t]*/\*\*.*?\*/[ \t]*\n}{}gms; s{^[ \t]*//.*\n}{}gm' dist/*.js dist/pkg/*.js
+  perl -0777 -i -pe 's{^[ \t]*/\*\*.*?\*/[ \t]*\n}{}gms; s{^[ \t]*//.*\n}{}gm' dist/*.js dist/ui/*.js dist/pkg/*.js
   say "dist/ is ready: $(du -sh dist | cut -f1), wasm $(du -k dist/pkg/catdog_bg.wasm | cut -f1) KiB"
 }
 

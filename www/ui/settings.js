@@ -1,0 +1,46 @@
+// The training form's settings: each feature kind's defaults (from the core, through the page's
+// wasm instance) filled in when the kind is chosen, and the form read into a run's settings.
+import { $ } from './dom.js';
+import { attempt } from './messages.js';
+import { RunSettings, featuresNamed } from '../pkg/catdog.js';
+
+/** Explains and fills in the chosen kind whenever the menu changes. */
+export function wireSettings() {
+  $('features').addEventListener('change', () => attempt(chooseFeatures));
+}
+
+/** Fills the settings with the chosen kind's defaults and explains the kind; needs the page's
+ * wasm instance initialised. */
+export function chooseFeatures() {
+  const option = $('features').selectedOptions[0];
+  $('features-help').textContent = option.dataset.help;
+  const defaults = new RunSettings(featuresNamed(option.value));
+  $('learning-rate').value = defaults.learningRate;
+  $('iterations').value = defaults.iterations;
+  $('l2').value = defaults.l2;
+  $('flip').checked = defaults.flip;
+  defaults.free();
+}
+
+/** The form as the worker's `train` request takes it; the core checks the ranges it knows. */
+export function readSettings() {
+  const number = (id, name) => {
+    const value = Number($(id).value);
+    if ($(id).value.trim() === '' || !Number.isFinite(value)) throw new Error(`${name} must be a number`);
+    return value;
+  };
+  const iterations = number('iterations', 'Iterations');
+  const seed = number('seed', 'The seed');
+  if (!Number.isInteger(iterations) || iterations < 1) throw new Error('Iterations must be a whole number of at least 1');
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error('The seed must be a whole number from 0 to 4294967295');
+  return {
+    features: $('features').value,
+    learningRate: number('learning-rate', 'The learning rate'),
+    l2: number('l2', 'The L2 penalty'),
+    flip: $('flip').checked,
+    iterations,
+    seed,
+    randomSeed: $('init').value === 'random' ? seed : undefined,
+    testShare: number('test-share', 'The held-out share') / 100,
+  };
+}
