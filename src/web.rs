@@ -158,6 +158,15 @@ pub struct Mistake {
     pub probability: f64,
 }
 
+/// How far a run's features are: `learning` while its dictionary is still to learn.
+#[wasm_bindgen]
+#[derive(Clone, Copy)]
+pub struct FeatureProgress {
+    pub learning: bool,
+    pub done: usize,
+    pub total: usize,
+}
+
 /// A picture: `width` × `height` RGBA pixels, row after row.
 #[wasm_bindgen(getter_with_clone)]
 pub struct Picture {
@@ -249,12 +258,25 @@ impl Catdog {
         self.session.set_label(PhotoId(id), label).map_err(page_error)
     }
 
-    /// Splits the photos, computes their features and readies a run; a bad setting keeps the model.
+    /// Splits the photos and starts readying a run: its features come from `prepareFeatures`
+    /// (or all at once from the first `trainSteps`); a bad setting keeps the model.
     #[wasm_bindgen(js_name = startTraining)]
     pub fn start_training(&mut self, settings: &RunSettings) -> Result<(), JsError> {
-        self.session.start(&settings.into()).map_err(page_error)?;
-        while self.session.prepare(usize::MAX).map_err(page_error)?.is_some() && self.session.preparing().is_some() {}
-        Ok(())
+        self.session.start(&settings.into()).map_err(page_error)
+    }
+
+    /// Learns the run's dictionary (a learned kind's first call) or computes up to `photos` more
+    /// of its features; says how far it is. Undefined when no run is being readied.
+    #[wasm_bindgen(js_name = prepareFeatures)]
+    pub fn prepare_features(&mut self, photos: usize) -> Result<Option<FeatureProgress>, JsError> {
+        let progress = self.session.prepare(photos).map_err(page_error)?;
+        Ok(progress.map(|p| FeatureProgress { learning: p.learning, done: p.done, total: p.total }))
+    }
+
+    /// True while a run's features are being computed (the previous model still answers).
+    #[wasm_bindgen(js_name = isPreparing)]
+    pub fn is_preparing(&self) -> bool {
+        self.session.preparing().is_some()
     }
 
     /// Runs up to `steps` more iterations; returns how many ran (0 once done).

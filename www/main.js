@@ -19,7 +19,7 @@ wireSettings();
 wireTraining();
 wireClassify();
 ignoreStrayDrops();
-for (const type of ['added', 'progress', 'trained']) on(type, ({ memory }) => showMemory(memory));
+for (const type of ['added', 'features', 'progress', 'trained']) on(type, ({ memory }) => showMemory(memory));
 on('error', ({ error }) => showError(error));
 
 const started = await attempt(async () => {

@@ -117,10 +117,10 @@ const handlers = {
     } finally {
       settings.free();
     }
-    const arithmetic = Arithmetic[handle.arithmetic()];
-    run = { stopped: false, started, sent: 0, perStep: null, settings: { features, l2, flip, arithmetic } };
+    // The features come first, in slices (event 'features'); event 'started' says the run is ready.
+    run = { stopped: false, started, sent: 0, perStep: null, perPhoto: null, prepared: false, settings: { features, l2, flip } };
     setTimeout(slice, 0, run);
-    return { total: handle.iterations(), trainCount: handle.trainCount(), testCount: handle.testCount(), arithmetic };
+    return {};
   },
 
   predictPhoto: ({ file }) => file.arrayBuffer().then((b) => plain(handle.predictPhoto(new Uint8Array(b)))),
@@ -128,7 +128,7 @@ const handlers = {
   modelJson: () => handle.modelJson(),
   loadModel({ text }) {
     handle.loadModelJson(text);
-    return { features: featuresName(handle.featureKind()), weights: weights() };
+    return { features: featuresName(handle.featureKind()), weights: weights(), centroids: centroids() };
   },
 };
 
@@ -153,6 +153,17 @@ function postAdded({ added, skipped }) {
 /** The weights picture of a raw-pixel model; null for other kinds, which see no pixels. */
 function weights() {
   return handle.featureKind() === Features.Raw ? new Uint8ClampedArray(handle.weightPicture()) : null;
+}
+
+/** A learned model's patches ({ width, height, rgba }), ordered by their push; null for other kinds. */
+function centroids() {
+  const kind = handle.featureKind();
+  if (kind !== Features.Learned && kind !== Features.LearnedHogColor) return null;
+  const picture = handle.centroidPicture();
+  const { width, height } = picture;
+  const rgba = new Uint8ClampedArray(picture.rgba);
+  picture.free();
+  return { width, height, rgba };
 }
 
 /** The held-out photos the model got wrong (most confidently wrong first), each with its id,
@@ -184,10 +195,17 @@ function toRgba(rgb) {
   return rgba;
 }
 
-/** Runs steps for about SLICE_MS, reports, then yields to the event loop so Stop is handled. */
+/** Computes features, or runs steps, for about SLICE_MS, reports, then yields to the event loop
+ * so Stop is handled. */
 function slice(current) {
   if (current !== run) return;
   try {
+    if (!current.prepared) {
+      if (!current.stopped) prepareFor(current, SLICE_MS);
+      if (current.stopped) return finish(current);
+      setTimeout(slice, 0, current);
+      return;
+    }
     if (!current.stopped) runFor(current, SLICE_MS);
     report(current);
     if (current.stopped || handle.iteration() >= handle.iterations()) return finish(current);
@@ -196,6 +214,36 @@ function slice(current) {
     self.postMessage({ type: 'error', error: messageOf(err) });
     finish(current);
   }
+}
+
+/** Features in batches sized from the measured time per photo (learning a dictionary is one
+ * call on its own); posts how far they are, and 'started' once the run is ready. */
+function prepareFor(current, ms) {
+  const start = performance.now();
+  do {
+    const left = ms - (performance.now() - start);
+    const batch = current.perPhoto ? Math.max(1, Math.floor(left / current.perPhoto)) : 4;
+    const t = performance.now();
+    const progress = handle.prepareFeatures(batch);
+    if (progress) {
+      const { learning, done, total } = progress;
+      progress.free();
+      if (!learning && done > 0) current.perPhoto = (performance.now() - t) / Math.min(batch, done);
+      self.postMessage({ type: 'features', features: current.settings.features, learning, done, total, memory: memory() });
+    }
+    if (!handle.isPreparing()) return runReady(current);
+  } while (performance.now() - start < ms);
+}
+
+function runReady(current) {
+  current.prepared = true;
+  current.settings.arithmetic = Arithmetic[handle.arithmetic()];
+  const seconds = (performance.now() - current.started) / 1000;
+  current.featureSeconds = seconds;
+  self.postMessage({
+    type: 'started', total: handle.iterations(), trainCount: handle.trainCount(), testCount: handle.testCount(),
+    arithmetic: current.settings.arithmetic, featureSeconds: seconds,
+  });
 }
 
 /** Steps in batches sized from the measured time per step, so a slice lasts about `ms`. */
@@ -222,10 +270,16 @@ function report(current) {
 
 function finish(current) {
   run = null;
+  if (!current.prepared) {
+    self.postMessage({ type: 'trained', ...current.settings, stopped: true, prepared: false, memory: memory() });
+    return;
+  }
   const maybe = (f) => { try { return f(); } catch { return undefined; } };
   self.postMessage({
     type: 'trained',
     ...current.settings,
+    prepared: true,
+    featureSeconds: current.featureSeconds,
     stopped: current.stopped,
     iteration: handle.iteration(),
     total: handle.iterations(),
@@ -233,6 +287,7 @@ function finish(current) {
     testCount: handle.testCount(),
     ...(maybe(results) ?? { mistakes: [] }),
     weights: maybe(weights) ?? null,
+    centroids: maybe(centroids) ?? null,
     memory: memory(),
   });
 }

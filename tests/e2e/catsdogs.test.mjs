@@ -22,6 +22,8 @@ const files = (cls) => readdirSync(join(data, cls)).filter((f) => !f.startsWith(
 test('trains raw pixels, then hog+color, on the 800 catsdogs training photos in the page', { skip: !present && 'no ../shared/data/catsdogs', timeout: 420000 }, async () => {
   const page = await openPage(browser, server.url);
   await page.getByTestId('status').filter({ hasText: 'ready' }).waitFor({ timeout: 20000 });
+  // These runs are the tutorial's model: one click from the page's best-kind start.
+  await page.getByTestId('tutorial').click();
   const cats = files('cat');
   const dogs = files('dog');
 

@@ -43,8 +43,11 @@ async function assertMistakesMatch(page) {
 test('raw then hog+color: defaults fill in, two runs side by side, weights and mistakes shown', async () => {
   const page = await openPage(browser, server.url);
   await ready(page);
+  // The page starts on the best kind for real photos; the tutorial's model is one click away.
+  assert.equal(await value(page, 'features'), 'learned+hog+color');
+  await page.getByTestId('tutorial').click();
   assert.equal(await value(page, 'features'), 'raw');
-  assert.match(await text(page, 'features-help'), /^raw: the tutorial's input/);
+  assert.match(await text(page, 'features-help'), /^The tutorial's settings\. raw: the tutorial's input/);
   // The raw defaults come from the core: the tutorial's settings.
   assert.deepEqual([await value(page, 'learning-rate'), await value(page, 'iterations'), await value(page, 'l2')], ['0.005', '2000', '0']);
   assert.equal(await page.getByTestId('flip').isChecked(), false);

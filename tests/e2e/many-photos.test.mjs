@@ -46,6 +46,8 @@ const stalls = (page) => page.evaluate(() => ({
 test('10,000 photos: added, trained raw and hog+color, classified and saved within bounded memory', { timeout: 240000 }, async () => {
   const page = await openPage(browser, server.url);
   await page.getByTestId('status').filter({ hasText: 'ready' }).waitFor({ timeout: 20000 });
+  // These runs are the tutorial's model: one click from the page's best-kind start.
+  await page.getByTestId('tutorial').click();
   await startProbe(page);
 
   const photos = [];

@@ -41,6 +41,8 @@ const kindOf = (name) => name.split('.')[0];
 test('removing photos while a run\'s results are shown leaves every mistake and thumbnail its own picture, name and label', { timeout: 120000 }, async () => {
   const page = await openPage(browser, server.url);
   await ready(page);
+  // These runs are the tutorial's model: one click from the page's best-kind start.
+  await page.getByTestId('tutorial').click();
   const cats = await makePhotos(page, { kind: 'cat', count: 60, type: 'jpeg' });
   const dogs = await makePhotos(page, { kind: 'dog', count: 60, type: 'png' });
   /** Each photo's label when the run starts, as this test gave it ('0' cat, '1' dog). */

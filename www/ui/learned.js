@@ -9,18 +9,32 @@ import { nameOf } from './photos.js';
  * a picture, and how many the run had among how many held out. */
 let shown = { items: new Map(), unpictured: new Set(), removed: 0, total: 0, testCount: 0 };
 
-/** A raw model's weights, scaled up without smoothing; other kinds weigh features, not pixels. */
-export function showWeights(features, rgba) {
+/** A raw model's weights, or a learned model's patches, scaled up without smoothing; the other
+ * kinds weigh histograms, not pixels. */
+export function showWeights(features, rgba, centroids) {
   const canvas = $('weights');
   const context = canvas.getContext('2d');
   context.clearRect(0, 0, canvas.width, canvas.height);
   canvas.hidden = !rgba;
+  showCentroids(centroids);
   if (rgba) {
     context.putImageData(new ImageData(rgba, 64, 64), 0, 0);
     $('weights-caption').textContent = `Each pixel's weights (red + green + blue): blue pushes towards ${classes[1]}, orange towards ${classes[0]}, white is ignored.`;
+  } else if (centroids) {
+    const also = features === 'learned' ? '' : ' (it weighs gradient histograms and colour counts too)';
+    $('weights-caption').textContent = `The small patches the model learned from your photos, in their colours: first those that push hardest towards ${classes[1]} (blue frames), last those that push hardest towards ${classes[0]} (orange frames)${also}.`;
   } else {
-    $('weights-caption').textContent = `A ${features} model weighs gradient histograms${features === 'hog+color' ? ' and colour counts' : ''}, not pixels, so its weights make no picture; train on raw pixels to see one.`;
+    $('weights-caption').textContent = `A ${features} model weighs gradient histograms${features === 'hog+color' ? ' and colour counts' : ''}, not pixels, so its weights make no picture; train on raw pixels or learned patches to see one.`;
   }
+}
+
+function showCentroids(picture) {
+  const canvas = $('centroids');
+  canvas.hidden = !picture;
+  if (!picture) return;
+  canvas.width = picture.width;
+  canvas.height = picture.height;
+  canvas.getContext('2d').putImageData(new ImageData(picture.rgba, picture.width, picture.height), 0, 0);
 }
 
 /** The run's mistakes, most confidently wrong first: the worker sends the pictures of the first

@@ -4,9 +4,17 @@ import { $ } from './dom.js';
 import { attempt } from './messages.js';
 import { RunSettings, featuresNamed } from '../pkg/catdog.js';
 
-/** Explains and fills in the chosen kind whenever the menu changes. */
+/** Explains and fills in the chosen kind whenever the menu changes; the tutorial's button picks
+ * the tutorial's model: raw pixels, its learning rate and iterations (the core's raw defaults),
+ * from zeros. */
 export function wireSettings() {
   $('features').addEventListener('change', () => attempt(chooseFeatures));
+  $('tutorial').addEventListener('click', () => attempt(() => {
+    $('features').value = 'raw';
+    $('init').value = 'zeros';
+    chooseFeatures();
+    $('features-help').textContent = `The tutorial's settings. ${$('features-help').textContent}`;
+  }));
 }
 
 /** Fills the settings with the chosen kind's defaults and explains the kind; needs the page's

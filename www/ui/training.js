@@ -20,6 +20,8 @@ export function wireTraining() {
     attempt(train);
   });
   $('stop').addEventListener('click', stopRun);
+  on('features', features);
+  on('started', started);
   on('progress', progress);
   on('trained', trained);
   $('save-model').addEventListener('click', () => attempt(saveModel));
@@ -40,15 +42,27 @@ function showButtons() {
 async function train() {
   const settings = readSettings();
   setStatus(settings.features === 'raw' ? 'Starting…' : `Computing ${settings.features} features…`);
-  const run = await call('train', settings);
-  newRun(run.total);
+  await call('train', settings);
   trainable.running = true;
   showButtons();
-  $('progress').max = run.total;
-  $('progress').value = 0;
   $('train-accuracy').textContent = '–';
   $('test-accuracy').textContent = '–';
-  setStatus(`Training on ${run.trainCount} photos, ${run.testCount} held out, with the ${ARITHMETIC[run.arithmetic]}…`);
+}
+
+/** The run's features being computed (before its first step): Stop works meanwhile. */
+function features({ features, learning, done, total }) {
+  $('progress').max = Math.max(1, total);
+  $('progress').value = done;
+  setStatus(learning ? `Learning the patches of ${features} from the training photos…` : `Computing ${features} features: ${done} of ${total}…`);
+}
+
+/** The run is ready: its features are there and the first step comes next. */
+function started(run) {
+  newRun(run.total);
+  $('progress').max = run.total;
+  $('progress').value = 0;
+  const features = run.featureSeconds >= 0.05 ? ` (features in ${run.featureSeconds.toFixed(1)} s)` : '';
+  setStatus(`Training on ${run.trainCount} photos, ${run.testCount} held out, with the ${ARITHMETIC[run.arithmetic]}${features}…`);
 }
 
 function progress({ iteration, total, train, test, rate }) {
@@ -59,9 +73,15 @@ function progress({ iteration, total, train, test, rate }) {
 }
 
 function trained(run) {
+  if (!run.prepared) {
+    trainable.running = false;
+    showButtons();
+    setStatus('Stopped while computing features; the previous model, if any, still classifies.');
+    return;
+  }
   const { stopped, iteration, total, seconds, trainAccuracy, testAccuracy } = run;
   addRunRow(run);
-  showWeights(run.features, run.weights);
+  showWeights(run.features, run.weights, run.centroids);
   showMistakes(run.mistakes, run.testCount);
   trainable.running = false;
   showButtons();
@@ -69,7 +89,8 @@ function trained(run) {
   $('test-accuracy').textContent = testAccuracy === undefined ? 'nothing held out' : percent(testAccuracy);
   $('save-model').disabled = false;
   const how = stopped ? `Stopped at iteration ${iteration} of ${total}` : `Trained ${iteration} iterations`;
-  setStatus(`${how} in ${seconds.toFixed(1)} s (${ARITHMETIC[run.arithmetic]}) · cost ${lastCosts().cost?.toFixed(6)} · train accuracy ${percent(trainAccuracy)}`);
+  const features = run.featureSeconds >= 0.05 ? ` · features in ${run.featureSeconds.toFixed(1)} s` : '';
+  setStatus(`${how} in ${seconds.toFixed(1)} s (${ARITHMETIC[run.arithmetic]})${features} · cost ${lastCosts().cost?.toFixed(6)} · train accuracy ${percent(trainAccuracy)}`);
 }
 
 /** One row per finished or stopped run, newest last, so runs with different features line up. */
@@ -96,6 +117,6 @@ async function loadModel(input) {
   input.value = '';
   if (!file) return;
   const loaded = await call('loadModel', { text: await file.text() });
-  showWeights(loaded.features, loaded.weights);
+  showWeights(loaded.features, loaded.weights, loaded.centroids);
   setStatus(`Loaded the model in ${file.name} (${loaded.features} features); classify a photo or a webcam frame.`);
 }
