@@ -427,6 +427,28 @@ mod tests {
     }
 
     #[test]
+    fn the_limit_takes_50_and_61_megapixel_cameras_and_refuses_80() {
+        assert_eq!(check_size(8160, 6120), Ok(()));
+        assert_eq!(check_size(9504, 6336), Ok(()));
+        assert_eq!(check_size(8000, 8000), Ok(()));
+        assert_eq!(
+            check_size(10000, 8000),
+            Err(ImageProblem::TooLarge { width: 10000, height: 8000, limit: MAX_PIXELS })
+        );
+        assert!(check_size(u32::MAX, u32::MAX).is_err());
+    }
+
+    #[test]
+    fn rejects_a_jpeg_bomb_in_the_image_crates_decoder_too() {
+        // decode_full is what a JPEG reaches when jpeg-decoder cannot read its header.
+        let mut bomb = encode(&gradient(96, 80), ImageFormat::Jpeg);
+        let sof = (2..bomb.len()).find(|&i| bomb[i] == 0xff && bomb[i + 1] == 0xc0).unwrap();
+        bomb[sof + 5..sof + 9].copy_from_slice(&[0xff, 0xdc, 0xff, 0xdc]);
+        let err = decode_full(&bomb).unwrap_err();
+        assert_eq!(err, ImageProblem::TooLarge { width: 65500, height: 65500, limit: MAX_PIXELS });
+    }
+
+    #[test]
     fn rejects_a_frame_of_the_wrong_size() {
         let err = prepare_rgba(&[0; 10], 2, 2).unwrap_err();
         assert!(matches!(err, Error::FrameSize { expected: 16, actual: 10, .. }));
