@@ -222,9 +222,15 @@ fn problem(err: ImageError, format: ImageFormat, size: Option<(u32, u32)>) -> Im
             LimitErrorKind::DimensionError => ImageProblem::TooLarge { width, height, limit: MAX_PIXELS },
             _ => ImageProblem::NeedsTooMuchMemory { width, height, limit: MAX_DECODE_BYTES },
         },
-        ImageError::Unsupported(_) => {
-            ImageProblem::UnsupportedVariant { format: format.extensions_str().first().copied().unwrap_or("image") }
-        }
+        ImageError::Unsupported(_) => ImageProblem::UnsupportedVariant {
+            format: match format {
+                ImageFormat::Jpeg => "JPEG",
+                ImageFormat::Png => "PNG",
+                ImageFormat::WebP => "WebP",
+                ImageFormat::Gif => "GIF",
+                _ => "BMP",
+            },
+        },
         err if is_cut_short(&err) => ImageProblem::Truncated,
         _ => ImageProblem::Damaged,
     }
