@@ -7,10 +7,12 @@ use thiserror::Error as ThisError;
 /// Everything that can go wrong in the core.
 #[derive(Debug, ThisError)]
 pub enum Error {
-    #[error("cannot read image {name}: {reason}")]
-    Image { name: String, reason: String },
+    #[error("cannot read {name}: {problem}")]
+    Image { name: String, problem: ImageProblem },
     #[error("RGBA frame of {width}x{height} needs {expected} bytes, got {actual}")]
-    FrameSize { width: u32, height: u32, expected: usize, actual: usize },
+    FrameSize { width: u32, height: u32, expected: u64, actual: usize },
+    #[error("a camera frame of {width}x{height} pixels is more than the {}-megapixel limit", limit / 1_000_000)]
+    FrameTooLarge { width: u32, height: u32, limit: u64 },
     #[error("label {0} is neither 0 nor 1")]
     BadLabel(u8),
     #[error("{path}: its name says {} '{}' {} '{}'", if *both { "both" } else { "neither" }, classes[0], if *both { "and" } else { "nor" }, classes[1])]
@@ -59,6 +61,32 @@ pub enum Error {
     },
     #[error("chart: {0}")]
     Chart(String),
+}
+
+/// What is wrong with a file given as a photo, in words that fit after "cannot read NAME: ".
+/// `Truncated` and `Damaged` are refusals, not warnings: see `decode` for why.
+#[derive(Debug, Clone, PartialEq, Eq, ThisError)]
+pub enum ImageProblem {
+    #[error("the file is empty")]
+    Empty,
+    #[error("it is not an image catdog reads (JPEG, PNG, WebP, GIF or BMP)")]
+    NotAnImage,
+    /// An image format recognised by its first bytes, but not one catdog decodes.
+    #[error("it is a {kind} image; catdog reads JPEG, PNG, WebP, GIF and BMP")]
+    Unsupported { kind: &'static str },
+    /// One of the formats catdog reads, in a variant its decoder does not support.
+    #[error("it is a kind of {format} that catdog does not read")]
+    UnsupportedVariant { format: &'static str },
+    #[error("the file is cut short")]
+    Truncated,
+    /// The declared size, from the header, before anything was allocated for it.
+    #[error("it is {width}x{height} pixels, more than the {}-megapixel limit", limit / 1_000_000)]
+    TooLarge { width: u32, height: u32, limit: u64 },
+    /// Within the pixel limit, but the decoder would need more memory than it may have.
+    #[error("decoding its {width}x{height} pixels would need more than the {} MB allowed", limit / 1_000_000)]
+    NeedsTooMuchMemory { width: u32, height: u32, limit: u64 },
+    #[error("its image data is damaged")]
+    Damaged,
 }
 
 /// The core's result type.

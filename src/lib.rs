@@ -14,4 +14,4 @@ pub mod viz; // the loss chart and the pictures of what a model learned
 #[cfg(target_arch = "wasm32")]
 pub mod web; // the wasm-bindgen facade
 
-pub use error::{Error, Result};
+pub use error::{Error, ImageProblem, Result};

@@ -173,3 +173,49 @@ fn predict_rejects_bad_models_and_skips_bad_photos() {
     assert!(text(&out.stdout).contains("cat.1.png\t"));
     assert!(text(&out.stderr).contains("skipped /no/photo.jpg"));
 }
+
+#[test]
+fn predict_refuses_a_size_bomb_with_exit_code_2_and_its_size() {
+    let dir = small_folder("cli_bomb_predict");
+    let model = dir.join("model.json");
+    let out =
+        catdog(&["train", "--train", dir.to_str().unwrap(), "--iterations", "5", "--model", model.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let bomb = dir.join("bomb.png");
+    std::fs::write(&bomb, common::files::png_bomb()).unwrap();
+    let out = catdog(&["predict", "--model", model.to_str().unwrap(), bomb.to_str().unwrap()]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr,
+        format!("skipped {}: it is 100000x100000 pixels, more than the 64-megapixel limit\n", bomb.display())
+    );
+}
+
+#[test]
+fn train_skips_size_bombs_with_one_line_each_and_trains_on_the_rest() {
+    let dir = small_folder("cli_bomb_train");
+    std::fs::write(dir.join("cat.bomb.png"), common::files::png_bomb()).unwrap();
+    std::fs::write(dir.join("dog.bomb.jpg"), common::files::jpeg_bomb()).unwrap();
+    let out = json(&catdog(&["train", "--train", dir.to_str().unwrap(), "--iterations", "10", "--json"]));
+    assert_eq!(out["train_count"], 12);
+    assert_eq!(
+        out["skipped"],
+        serde_json::json!([
+            {"file": "train/cat.bomb.png", "reason": "it is 100000x100000 pixels, more than the 64-megapixel limit"},
+            {"file": "train/dog.bomb.jpg", "reason": "it is 65500x65500 pixels, more than the 64-megapixel limit"},
+        ])
+    );
+    let out = catdog(&["train", "--train", dir.to_str().unwrap(), "--iterations", "10"]);
+    assert!(out.status.success());
+    let stderr = text(&out.stderr);
+    let skipped: Vec<&str> = stderr.lines().filter(|l| l.starts_with("skipped ")).collect();
+    assert_eq!(
+        skipped,
+        [
+            "skipped train/cat.bomb.png: it is 100000x100000 pixels, more than the 64-megapixel limit",
+            "skipped train/dog.bomb.jpg: it is 65500x65500 pixels, more than the 64-megapixel limit",
+        ],
+        "{stderr}"
+    );
+}

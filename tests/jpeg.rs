@@ -22,7 +22,7 @@ fn jpeg_decoder_pixels(bytes: &[u8]) -> Option<(u32, u32, Vec<u8>)> {
 
 /// Whether the fast decoder gives jpeg-decoder's pixels (or declines); true when it took the file.
 fn check(bytes: &[u8], what: &str) -> bool {
-    let Some(fast) = jpeg::decode(bytes, requested_size) else { return false };
+    let Ok(fast) = jpeg::decode(bytes, requested_size, catdog::decode::MAX_PIXELS) else { return false };
     let (width, height, pixels) =
         jpeg_decoder_pixels(bytes).unwrap_or_else(|| panic!("{what}: fast decoder took a file jpeg-decoder rejects"));
     assert_eq!((fast.width, fast.height), (width, height), "{what}: size");

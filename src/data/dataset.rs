@@ -266,7 +266,7 @@ fn prepare_all(files: &[(PathBuf, String, u8)]) -> Vec<std::result::Result<Vec<u
     let prepare = |(path, relative, _): &(PathBuf, String, u8)| {
         let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
         prepare_bytes(&bytes, relative).map_err(|e| match e {
-            Error::Image { reason, .. } => reason,
+            Error::Image { problem, .. } => problem.to_string(),
             other => other.to_string(),
         })
     };

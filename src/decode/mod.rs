@@ -1,52 +1,101 @@
 //! Photo bytes or an RGBA frame → the model's input: 64x64 RGB, `u8`, row-major, 12,288 bytes.
 //!
-//! Both the CLI and the page go through here, so a photo gives the same pixels everywhere.
+//! Both the CLI and the page go through here, so a photo gives the same pixels, and a bad file the
+//! same [`ImageProblem`], everywhere.
+//!
+//! Limits come first. Every decoder's header is read and its declared width x height checked
+//! against [`MAX_PIXELS`] before the decoder allocates anything for the pixels (the project's JPEG
+//! decoder, jpeg-decoder's scaled path, each of the image crate's decoders), and the image crate's
+//! decoders also get [`MAX_DECODE_BYTES`] as their `max_alloc`. A file that declares 100000x100000
+//! pixels in 74 bytes is refused as [`ImageProblem::TooLarge`] with nothing allocated.
+//!
+//! A JPEG whose entropy-coded data ends before its last block is refused ([`ImageProblem::Truncated`];
+//! [`ImageProblem::Damaged`] when the hole is between restart markers), not kept: jpeg-decoder would
+//! fill the rest with grey, and a half-grey photo teaches the model nothing true about cats or
+//! dogs, while the user can see a skipped line and fix the file. The project's decoder makes this
+//! check for every baseline JPEG, at every size. A JPEG it does not take (progressive, CMYK, ...)
+//! goes to jpeg-decoder and then the image crate, whose own errors say truncated or damaged.
 
 pub mod jpeg;
 pub mod resize;
 
 use std::io::Cursor;
 
+use image::error::{ImageError, LimitErrorKind};
 use image::imageops::{self, FilterType};
 use image::metadata::Orientation;
-use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage, RgbaImage};
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage};
 
 use crate::photo::SIDE;
-use crate::{Error, Result};
+use crate::{Error, ImageProblem, Result};
+
+/// Most pixels (declared width x height) a photo or camera frame may have: 64 megapixels. This
+/// takes a 50-megapixel phone photo (8160x6120) and a 61-megapixel full-frame camera's
+/// (9504x6336), and keeps one decode under half a gigabyte even in the widest layout
+/// ([`MAX_DECODE_BYTES`]); the model sees 64x64 of it anyway.
+pub const MAX_PIXELS: u64 = 64_000_000;
+
+/// Most bytes the image crate's decoders may allocate for one image (`image::Limits::max_alloc`),
+/// and most bytes a decoded image may take: a photo of [`MAX_PIXELS`] in 16-bit RGBA, the widest
+/// of the formats read here (8 bytes a pixel), 512 MB.
+pub const MAX_DECODE_BYTES: u64 = MAX_PIXELS * 8;
 
 /// Decodes a JPEG, PNG, WebP, GIF (first frame) or BMP, applies its EXIF orientation and
 /// resizes it to 64x64 RGB. `name` only serves the error message.
 pub fn prepare_bytes(bytes: &[u8], name: &str) -> Result<Vec<u8>> {
-    let image = decode(bytes).map_err(|e| Error::Image { name: name.to_string(), reason: e })?;
+    let image = decode(bytes).map_err(|problem| Error::Image { name: name.to_string(), problem })?;
     Ok(resize_rgb(image.into_rgb8()))
 }
 
 /// [`prepare_bytes`] through jpeg-decoder and the image crate's resize only, as it was before
 /// [`crate::decode::jpeg`] and [`crate::decode::resize`]: the reference their tests hold them to, byte for byte.
 pub fn prepare_bytes_reference(bytes: &[u8], name: &str) -> Result<Vec<u8>> {
-    let decoded = decode_jpeg_scaled(bytes).map(Ok).unwrap_or_else(|| decode_full(bytes));
-    let image = decoded.map_err(|e| Error::Image { name: name.to_string(), reason: e })?.into_rgb8();
+    let decoded = match decode_jpeg_scaled(bytes) {
+        Ok(Some(image)) => Ok(image),
+        Ok(None) => decode_full(bytes),
+        Err(problem) => Err(problem),
+    };
+    let image = decoded.map_err(|problem| Error::Image { name: name.to_string(), problem })?.into_rgb8();
     if image.dimensions() == (SIDE, SIDE) {
         return Ok(image.into_raw());
     }
     Ok(imageops::resize(&image, SIDE, SIDE, FilterType::CatmullRom).into_raw())
 }
 
-/// Prepares an RGBA frame (a canvas's `ImageData`) exactly as a decoded photo.
+/// Prepares an RGBA frame (a canvas's `ImageData`) exactly as a decoded photo. The frame must hold
+/// width x height x 4 bytes and at most [`MAX_PIXELS`] pixels.
 pub fn prepare_rgba(rgba: &[u8], width: u32, height: u32) -> Result<Vec<u8>> {
-    let expected = width as usize * height as usize * 4;
-    let frame = (width > 0 && height > 0 && rgba.len() == expected)
-        .then(|| RgbaImage::from_raw(width, height, rgba.to_vec()))
-        .flatten()
-        .ok_or(Error::FrameSize { width, height, expected, actual: rgba.len() })?;
-    Ok(resize_rgb(DynamicImage::ImageRgba8(frame).to_rgb8()))
+    check_size(width, height).map_err(|_| Error::FrameTooLarge { width, height, limit: MAX_PIXELS })?;
+    // At most 64 megapixels: no overflow, even in wasm32's 32-bit usize.
+    let expected = u64::from(width) * u64::from(height) * 4;
+    if width == 0 || height == 0 || rgba.len() as u64 != expected {
+        return Err(Error::FrameSize { width, height, expected, actual: rgba.len() });
+    }
+    // The image crate's RGBA to RGB keeps the colour and drops the alpha; done here without
+    // copying the frame first.
+    let rgb: Vec<u8> = rgba.chunks_exact(4).flat_map(|p| &p[..3]).copied().collect();
+    let image = RgbImage::from_raw(width, height, rgb).ok_or(Error::FrameSize {
+        width,
+        height,
+        expected,
+        actual: rgba.len(),
+    })?;
+    Ok(resize_rgb(image))
 }
 
-fn decode(bytes: &[u8]) -> std::result::Result<DynamicImage, String> {
-    if let Some(image) = decode_jpeg_fast(bytes) {
+/// [`ImageProblem::TooLarge`] when `width` x `height` is more than [`MAX_PIXELS`].
+fn check_size(width: u32, height: u32) -> std::result::Result<(), ImageProblem> {
+    match u64::from(width) * u64::from(height) > MAX_PIXELS {
+        true => Err(ImageProblem::TooLarge { width, height, limit: MAX_PIXELS }),
+        false => Ok(()),
+    }
+}
+
+fn decode(bytes: &[u8]) -> std::result::Result<DynamicImage, ImageProblem> {
+    if let Some(image) = decode_jpeg_fast(bytes)? {
         return Ok(image);
     }
-    if let Some(image) = decode_jpeg_scaled(bytes) {
+    if let Some(image) = decode_jpeg_scaled(bytes)? {
         return Ok(image);
     }
     decode_full(bytes)
@@ -67,63 +116,189 @@ pub fn requested_size(width: u16, height: u16) -> (u16, u16) {
 }
 
 /// [`decode_jpeg_scaled`]'s pixels from [`crate::decode::jpeg`], several times faster, for the baseline
-/// JPEGs it takes; `None` sends the others to jpeg-decoder.
-fn decode_jpeg_fast(bytes: &[u8]) -> Option<DynamicImage> {
+/// JPEGs it takes; `Ok(None)` sends the others to jpeg-decoder.
+fn decode_jpeg_fast(bytes: &[u8]) -> std::result::Result<Option<DynamicImage>, ImageProblem> {
     if !bytes.starts_with(&[0xff, 0xd8]) {
-        return None;
+        return Ok(None);
     }
-    let decoded = jpeg::decode(bytes, requested_size)?;
-    let mut image = match decoded.channels {
-        3 => DynamicImage::ImageRgb8(RgbImage::from_raw(decoded.width, decoded.height, decoded.pixels)?),
-        1 => DynamicImage::ImageLuma8(image::GrayImage::from_raw(decoded.width, decoded.height, decoded.pixels)?),
-        _ => return None,
+    let decoded = match jpeg::decode(bytes, requested_size, MAX_PIXELS) {
+        Ok(decoded) => decoded,
+        Err(jpeg::Refused::Declined) => return Ok(None),
+        Err(jpeg::Refused::TooLarge { width, height }) => {
+            return Err(ImageProblem::TooLarge { width: width.into(), height: height.into(), limit: MAX_PIXELS })
+        }
+        Err(jpeg::Refused::Truncated) => return Err(ImageProblem::Truncated),
+        Err(jpeg::Refused::Damaged) => return Err(ImageProblem::Damaged),
     };
-    if let Some(orientation) = decoded.exif.and_then(Orientation::from_exif_chunk) {
+    let (width, height) = (decoded.width, decoded.height);
+    let mut image = match decoded.channels {
+        3 => RgbImage::from_raw(width, height, decoded.pixels).map(DynamicImage::ImageRgb8),
+        1 => image::GrayImage::from_raw(width, height, decoded.pixels).map(DynamicImage::ImageLuma8),
+        _ => None,
+    };
+    if let (Some(image), Some(orientation)) = (&mut image, decoded.exif.and_then(Orientation::from_exif_chunk)) {
         image.apply_orientation(orientation);
     }
-    Some(image)
+    Ok(image)
 }
 
 /// A JPEG decoded at 1/8, 1/4 or 1/2 scale in the DCT (the largest that keeps both sides at least
-/// [`JPEG_MIN_SIDE`]; full size if none does), upright from its EXIF orientation. `None` when it
-/// is not a JPEG or not one this decoder handles (CMYK, 16-bit): the image crate decodes those
-/// and reports their errors. The decoder runs without SIMD, so native and wasm get the same pixels.
-fn decode_jpeg_scaled(bytes: &[u8]) -> Option<DynamicImage> {
+/// [`JPEG_MIN_SIDE`]; full size if none does), upright from its EXIF orientation, its declared size
+/// checked before it is decoded. `Ok(None)` when it is not a JPEG, or not one this decoder handles
+/// (CMYK, 16-bit, a header it cannot read): the image crate decodes those and reports their errors. The decoder
+/// runs without SIMD, so native and wasm get the same pixels.
+fn decode_jpeg_scaled(bytes: &[u8]) -> std::result::Result<Option<DynamicImage>, ImageProblem> {
     if !bytes.starts_with(&[0xff, 0xd8]) {
-        return None;
+        return Ok(None);
     }
     let mut decoder = jpeg_decoder::Decoder::new(bytes);
-    decoder.read_info().ok()?;
-    let info = decoder.info()?;
+    decoder.set_max_decoding_buffer_size(usize::try_from(MAX_DECODE_BYTES).unwrap_or(usize::MAX));
+    let Some(info) = decoder.read_info().ok().and_then(|()| decoder.info()) else { return Ok(None) };
+    check_size(info.width.into(), info.height.into())?;
     let (width, height) = requested_size(info.width, info.height);
-    let (width, height) = decoder.scale(width, height).ok()?;
-    let pixels = decoder.decode().ok()?;
-    let (width, height) = (u32::from(width), u32::from(height));
-    let mut image = match info.pixel_format {
-        jpeg_decoder::PixelFormat::RGB24 => DynamicImage::ImageRgb8(RgbImage::from_raw(width, height, pixels)?),
-        jpeg_decoder::PixelFormat::L8 => DynamicImage::ImageLuma8(image::GrayImage::from_raw(width, height, pixels)?),
-        _ => return None,
+    let Ok((width, height)) = decoder.scale(width, height) else { return Ok(None) };
+    // Past the header, the file is jpeg-decoder's to judge: the image crate's JPEG decoder would
+    // accept damaged or cut data, filled in.
+    let pixels = match decoder.decode() {
+        Ok(pixels) => pixels,
+        Err(jpeg_decoder::Error::Io(_)) => return Err(ImageProblem::Truncated),
+        Err(jpeg_decoder::Error::Format(_)) => return Err(ImageProblem::Damaged),
+        Err(_) => return Ok(None),
     };
+    let (width, height) = (u32::from(width), u32::from(height));
+    let image = match info.pixel_format {
+        jpeg_decoder::PixelFormat::RGB24 => RgbImage::from_raw(width, height, pixels).map(DynamicImage::ImageRgb8),
+        jpeg_decoder::PixelFormat::L8 => {
+            image::GrayImage::from_raw(width, height, pixels).map(DynamicImage::ImageLuma8)
+        }
+        _ => None,
+    };
+    let Some(mut image) = image else { return Ok(None) };
     if let Some(orientation) = decoder.exif_data().and_then(Orientation::from_exif_chunk) {
         image.apply_orientation(orientation);
     }
-    Some(image)
+    Ok(Some(image))
 }
 
-/// Any supported format at full size, through the image crate.
-fn decode_full(bytes: &[u8]) -> std::result::Result<DynamicImage, String> {
-    let reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| e.to_string())?;
-    if reader.format().is_none() {
-        return Err("not a JPEG, PNG, WebP, GIF or BMP image".into());
+/// Any supported format at full size, through the image crate, its declared size checked first.
+fn decode_full(bytes: &[u8]) -> std::result::Result<DynamicImage, ImageProblem> {
+    if bytes.is_empty() {
+        return Err(ImageProblem::Empty);
     }
-    let mut decoder = reader.into_decoder().map_err(|e| e.to_string())?;
+    let format = match image::guess_format(bytes) {
+        Ok(
+            format @ (ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP | ImageFormat::Gif | ImageFormat::Bmp),
+        ) => format,
+        _ => {
+            return Err(
+                unsupported_kind(bytes).map_or(ImageProblem::NotAnImage, |kind| ImageProblem::Unsupported { kind })
+            )
+        }
+    };
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut limits = Limits::default();
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder().map_err(|e| problem(e, format, None))?;
+    let (width, height) = decoder.dimensions();
+    check_size(width, height)?;
+    if decoder.total_bytes() > MAX_DECODE_BYTES {
+        return Err(ImageProblem::NeedsTooMuchMemory { width, height, limit: MAX_DECODE_BYTES });
+    }
     // A photo whose orientation tag cannot be read is still worth using upright as stored.
     let orientation = decoder.orientation().ok();
-    let mut image = DynamicImage::from_decoder(decoder).map_err(|e| e.to_string())?;
+    let mut image = DynamicImage::from_decoder(decoder).map_err(|e| problem(e, format, Some((width, height))))?;
     if let Some(orientation) = orientation {
         image.apply_orientation(orientation);
     }
     Ok(image)
+}
+
+/// The image crate's error for a file of `format` (of `size`, once its header is read), in plain words.
+fn problem(err: ImageError, format: ImageFormat, size: Option<(u32, u32)>) -> ImageProblem {
+    let (width, height) = size.unwrap_or((0, 0));
+    match err {
+        ImageError::Limits(limit) => match limit.kind() {
+            LimitErrorKind::DimensionError => ImageProblem::TooLarge { width, height, limit: MAX_PIXELS },
+            _ => ImageProblem::NeedsTooMuchMemory { width, height, limit: MAX_DECODE_BYTES },
+        },
+        ImageError::Unsupported(_) => ImageProblem::UnsupportedVariant {
+            format: match format {
+                ImageFormat::Jpeg => "JPEG",
+                ImageFormat::Png => "PNG",
+                ImageFormat::WebP => "WebP",
+                ImageFormat::Gif => "GIF",
+                _ => "BMP",
+            },
+        },
+        err if is_cut_short(&err) => ImageProblem::Truncated,
+        _ => ImageProblem::Damaged,
+    }
+}
+
+/// Whether the decoder ran out of bytes: an I/O "unexpected end of file" anywhere in the error's
+/// chain, or the words the decoders use for it (zune-jpeg's "Not enough bytes", image-webp's and
+/// gif's "unexpected EOF") where they do not keep the I/O error.
+fn is_cut_short(err: &ImageError) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = source {
+        if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::UnexpectedEof) {
+            return true;
+        }
+        let text = e.to_string().to_ascii_lowercase();
+        if ["not enough bytes", "unexpected eof", "unexpected end", "end of file", "no more data"]
+            .iter()
+            .any(|w| text.contains(w))
+        {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
+
+/// The name of an image format catdog does not read, from the file's first bytes.
+fn unsupported_kind(bytes: &[u8]) -> Option<&'static str> {
+    // ISO base media files (HEIF, AVIF): a box size, then "ftyp" and the major brand.
+    if bytes.get(4..8) == Some(b"ftyp") {
+        return match bytes.get(8..12)? {
+            b"avif" | b"avis" => Some("AVIF"),
+            b"heic" | b"heix" | b"hevc" | b"hevx" | b"heim" | b"heis" | b"mif1" | b"msf1" => Some("HEIC"),
+            _ => None,
+        };
+    }
+    let starts = |magic: &[u8]| bytes.starts_with(magic);
+    if starts(b"II*\0") || starts(b"MM\0*") {
+        return Some("TIFF");
+    }
+    if starts(&[0xff, 0x0a]) || starts(b"\0\0\0\x0cJXL \r\n\x87\n") {
+        return Some("JPEG XL");
+    }
+    if starts(b"%PDF") {
+        return Some("PDF");
+    }
+    if starts(b"8BPS") {
+        return Some("Photoshop");
+    }
+    if starts(&[0, 0, 1, 0]) {
+        return Some("ICO");
+    }
+    if starts(b"qoif") {
+        return Some("QOI");
+    }
+    if starts(&[0x76, 0x2f, 0x31, 0x01]) {
+        return Some("OpenEXR");
+    }
+    if starts(b"#?RADIANCE") || starts(b"#?RGBE") {
+        return Some("Radiance HDR");
+    }
+    // SVG is text: an XML declaration, comments or a doctype may come before the <svg element.
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_ascii_lowercase();
+    let text = head.trim_start_matches('\u{feff}').trim_start();
+    if text.starts_with('<') && head.contains("<svg") {
+        return Some("SVG");
+    }
+    None
 }
 
 /// Bicubic (Catmull-Rom) resize to 64x64, the image crate's bytes; an image already that size is
@@ -234,24 +409,49 @@ mod tests {
     #[test]
     fn jpegs_keep_at_least_the_models_side_before_resizing() {
         let bytes = encode(&smooth(1200, 300), ImageFormat::Jpeg);
-        let image = decode_jpeg_scaled(&bytes).unwrap();
+        let image = decode_jpeg_scaled(&bytes).unwrap().unwrap();
         // 1/4 gives 300x75; 1/8 would give 150x38, below 64 on the short side.
         assert_eq!((image.width(), image.height()), (300, 75));
-        let small = decode_jpeg_scaled(&encode(&smooth(100, 90), ImageFormat::Jpeg)).unwrap();
+        let small = decode_jpeg_scaled(&encode(&smooth(100, 90), ImageFormat::Jpeg)).unwrap().unwrap();
         assert_eq!((small.width(), small.height()), (100, 90));
     }
 
     #[test]
     fn rejects_bytes_that_are_not_an_image() {
         let err = prepare_bytes(b"hello, I am a text file", "notes.txt").unwrap_err();
-        assert!(matches!(&err, Error::Image { name, .. } if name == "notes.txt"), "{err}");
+        assert!(
+            matches!(&err, Error::Image { name, problem: ImageProblem::NotAnImage } if name == "notes.txt"),
+            "{err}"
+        );
     }
 
     #[test]
     fn rejects_a_truncated_photo() {
         let bytes = encode(&gradient(100, 100), ImageFormat::Png);
         let err = prepare_bytes(&bytes[..bytes.len() / 2], "cut.png").unwrap_err();
-        assert!(matches!(err, Error::Image { .. }));
+        assert!(matches!(err, Error::Image { problem: ImageProblem::Truncated, .. }), "{err}");
+    }
+
+    #[test]
+    fn the_limit_takes_50_and_61_megapixel_cameras_and_refuses_80() {
+        assert_eq!(check_size(8160, 6120), Ok(()));
+        assert_eq!(check_size(9504, 6336), Ok(()));
+        assert_eq!(check_size(8000, 8000), Ok(()));
+        assert_eq!(
+            check_size(10000, 8000),
+            Err(ImageProblem::TooLarge { width: 10000, height: 8000, limit: MAX_PIXELS })
+        );
+        assert!(check_size(u32::MAX, u32::MAX).is_err());
+    }
+
+    #[test]
+    fn rejects_a_jpeg_bomb_in_the_image_crates_decoder_too() {
+        // decode_full is what a JPEG reaches when jpeg-decoder cannot read its header.
+        let mut bomb = encode(&gradient(96, 80), ImageFormat::Jpeg);
+        let sof = (2..bomb.len()).find(|&i| bomb[i] == 0xff && bomb[i + 1] == 0xc0).unwrap();
+        bomb[sof + 5..sof + 9].copy_from_slice(&[0xff, 0xdc, 0xff, 0xdc]);
+        let err = decode_full(&bomb).unwrap_err();
+        assert_eq!(err, ImageProblem::TooLarge { width: 65500, height: 65500, limit: MAX_PIXELS });
     }
 
     #[test]

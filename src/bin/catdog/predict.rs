@@ -43,6 +43,10 @@ pub fn run(args: &PredictArgs) -> catdog::Result<ExitCode> {
                 }
                 results.push(line);
             }
+            Err(Error::Image { problem, .. }) => {
+                failed += 1;
+                eprintln!("skipped {name}: {problem}");
+            }
             Err(err) => {
                 failed += 1;
                 eprintln!("skipped {name}: {err}");

@@ -201,6 +201,7 @@ impl<'a> Bits<'a> {
         let Some(&byte) = self.data.get(self.pos) else {
             self.broken = true;
             self.marker = Some(0xd9);
+            self.zeros += 8;
             return 0;
         };
         self.pos += 1;
@@ -254,6 +255,12 @@ impl<'a> Bits<'a> {
         self.count = 0;
         self.zeros = 0;
         Some(())
+    }
+
+    /// True when blocks were decoded from the zero bits that follow the data: it ended too soon.
+    /// (A complete stream never needs them: encoders pad its last byte with one bits.)
+    pub fn ran_short(&self) -> bool {
+        self.zeros > self.count
     }
 
     /// After the last block: the marker that follows the scan and the position after it.

@@ -30,51 +30,84 @@ pub struct Decoded<'a> {
     pub exif: Option<&'a [u8]>,
 }
 
-/// Decodes `bytes` at the scale jpeg-decoder's `scale(requested(width, height))` would pick, or
-/// `None` when that scale is full size or the file is not one this decoder takes (see module doc).
-pub fn decode(bytes: &[u8], requested: impl FnOnce(u16, u16) -> (u16, u16)) -> Option<Decoded<'_>> {
+/// Why [`decode`] gave no pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// Not a file this decoder takes (see the module doc): jpeg-decoder decides.
+    Declined,
+    /// The frame header declares more pixels than allowed; nothing was allocated for them.
+    TooLarge { width: u16, height: u16 },
+    /// The entropy-coded data ends (at a marker or at the end of the file) before the last block.
+    Truncated,
+    /// A restart interval's data ends before its last block: a hole in the middle of the image.
+    Damaged,
+}
+
+/// Decodes `bytes` at the scale jpeg-decoder's `scale(requested(width, height))` would pick.
+///
+/// The frame header's width x height is checked against `max_pixels` before anything is allocated
+/// for the image. Where jpeg-decoder would fill data that runs out with zero bits (grey), this
+/// refuses the file instead: also at full size, which it otherwise declines, so that a short scan
+/// is refused whatever the photo's size.
+pub fn decode(
+    bytes: &[u8],
+    requested: impl FnOnce(u16, u16) -> (u16, u16),
+    max_pixels: u64,
+) -> Result<Decoded<'_>, Refused> {
+    use Refused::Declined;
     let mut reader = Reader { data: bytes, pos: 0 };
-    if reader.take(2)? != [0xff, 0xd8] {
-        return None;
+    if reader.take(2).ok_or(Declined)? != [0xff, 0xd8] {
+        return Err(Declined);
     }
     let mut headers = Headers::default();
     let mut requested = Some(requested);
-    let mut scale = 0;
+    // Samples per block side; `None` for full size, where the scan is only checked for length.
+    let mut scale = None;
     let mut planes = None;
     let mut pending = None;
     loop {
         let marker = match pending.take() {
             Some(marker) => marker,
-            None => reader.marker()?,
+            None => reader.marker().ok_or(Declined)?,
         };
         match marker {
             0xc0 | 0xc1 if headers.frame.is_none() => {
-                let frame = Frame::parse(reader.segment()?, marker == 0xc0)?;
-                scale = idct_size(frame.width, frame.height, requested.take()?(frame.width, frame.height))?;
+                let frame = Frame::parse(reader.segment().ok_or(Declined)?, marker == 0xc0).ok_or(Declined)?;
+                if u64::from(frame.width) * u64::from(frame.height) > max_pixels {
+                    return Err(Refused::TooLarge { width: frame.width, height: frame.height });
+                }
+                let requested = requested.take().ok_or(Declined)?;
+                scale = idct_size(frame.width, frame.height, requested(frame.width, frame.height));
                 headers.frame = Some(frame);
             }
-            0xc4 => headers.parse_dht(reader.segment()?)?,
-            0xdb => headers.parse_dqt(reader.segment()?)?,
-            0xdd => headers.parse_dri(reader.segment()?)?,
-            0xe0..=0xef => headers.parse_app(marker, reader.segment()?)?,
+            0xc4 => headers.parse_dht(reader.segment().ok_or(Declined)?).ok_or(Declined)?,
+            0xdb => headers.parse_dqt(reader.segment().ok_or(Declined)?).ok_or(Declined)?,
+            0xdd => headers.parse_dri(reader.segment().ok_or(Declined)?).ok_or(Declined)?,
+            0xe0..=0xef => headers.parse_app(marker, reader.segment().ok_or(Declined)?).ok_or(Declined)?,
             0xfe => {
-                reader.segment()?;
+                reader.segment().ok_or(Declined)?;
             }
             0xda if planes.is_none() => {
-                let tables = headers.parse_sos(reader.segment()?)?;
-                let (decoded, marker, pos) = decode_scan(&headers, &tables, bytes, reader.pos, scale)?;
+                let tables = headers.parse_sos(reader.segment().ok_or(Declined)?).ok_or(Declined)?;
+                let (decoded, marker, pos) = decode_scan(&headers, &tables, bytes, reader.pos, scale.unwrap_or(1))?;
+                if scale.is_none() {
+                    // Long enough; jpeg-decoder decodes it at full size.
+                    return Err(Declined);
+                }
                 planes = Some(decoded);
                 pending = Some(marker);
                 reader.pos = pos;
             }
             0xd9 => break,
             // A second frame or scan, other coding processes, RSTn outside a scan, DNL, ...
-            _ => return None,
+            _ => return Err(Declined),
         }
     }
-    let frame = headers.frame.as_ref()?;
-    let (width, height, channels, pixels) = pixels::assemble(frame, planes?, scale, headers.color_transform()?)?;
-    Some(Decoded { width, height, channels, pixels, exif: headers.exif })
+    let frame = headers.frame.as_ref().ok_or(Declined)?;
+    let transform = headers.color_transform().ok_or(Declined)?;
+    let (width, height, channels, pixels) =
+        pixels::assemble(frame, planes.ok_or(Declined)?, scale.ok_or(Declined)?, transform).ok_or(Declined)?;
+    Ok(Decoded { width, height, channels, pixels, exif: headers.exif })
 }
 
 /// jpeg-decoder's `choose_idct_size`: samples per block side (1, 2 or 4) of the smallest scale
@@ -324,16 +357,31 @@ impl<'a> Headers<'a> {
     }
 }
 
+/// A decoded scan: one plane per component, the marker after the scan and the position after it.
+type Scanned = (Vec<pixels::Plane>, u8, usize);
+
 /// Decodes the scan that starts at `pos` into one plane of samples per component, each block
-/// `scale` x `scale` samples; returns them with the marker after the scan and the position after it.
-/// (One loop for all scales, not one per scale: the page's wasm stays smaller, for no measurable cost.)
+/// `scale` x `scale` samples; returns them with the marker after the scan and the position after it,
+/// or [`Refused::Truncated`] / [`Refused::Damaged`] when blocks would be decoded from the zero bits
+/// after the data (before the end / before a restart marker). (One loop for all scales, not one per scale: the page's wasm stays smaller, for no measurable cost.)
 fn decode_scan(
     headers: &Headers,
     tables: &ScanTables,
     data: &[u8],
     pos: usize,
     scale: usize,
-) -> Option<(Vec<pixels::Plane>, u8, usize)> {
+) -> Result<Scanned, Refused> {
+    decode_scan_checked(headers, tables, data, pos, scale).unwrap_or(Err(Refused::Declined))
+}
+
+/// [`decode_scan`], `None` where it declines.
+fn decode_scan_checked(
+    headers: &Headers,
+    tables: &ScanTables,
+    data: &[u8],
+    pos: usize,
+    scale: usize,
+) -> Option<Result<Scanned, Refused>> {
     let frame = headers.frame.as_ref()?;
     // Last zigzag index the IDCT reads: (0,0) alone; the 2x2 corner; the 4x4 corner.
     let last = match scale {
@@ -373,6 +421,9 @@ fn decode_scan(
         for mcu_x in 0..mcus_x {
             if restart > 0 {
                 if left_until_restart == 0 {
+                    if bits.ran_short() {
+                        return Some(Err(Refused::Damaged));
+                    }
                     bits.restart(next_restart)?;
                     units.iter_mut().for_each(|u| u.predictor = 0);
                     next_restart = (next_restart + 1) % 8;
@@ -393,8 +444,11 @@ fn decode_scan(
             }
         }
     }
+    if bits.ran_short() {
+        return Some(Err(Refused::Truncated));
+    }
     let (marker, pos) = bits.end()?;
-    Some((planes, marker, pos))
+    Some(Ok((planes, marker, pos)))
 }
 
 /// What the block loop needs of one component.
