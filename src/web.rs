@@ -290,21 +290,27 @@ impl Catdog {
         self.session.run().map_or(0, |r| r.iteration())
     }
 
-    /// Iterations the run was started with.
+    /// Iterations the run (or the run being readied) was started with.
     pub fn iterations(&self) -> usize {
-        self.session.run().map_or(0, |r| r.options().settings.iterations)
+        let readied = self.session.preparation().map(|p| p.options().settings.iterations);
+        self.session.run().map(|r| r.options().settings.iterations).or(readied).unwrap_or(0)
     }
 
-    /// Photos in the training part of the run.
+    /// Photos in the training part of the run (or of the run being readied).
     #[wasm_bindgen(js_name = trainCount)]
     pub fn train_count(&self) -> usize {
-        self.session.run().map_or(0, |r| r.split_sizes().0)
+        self.split_sizes().0
     }
 
-    /// Photos held out for testing in the run.
+    /// Photos held out for testing in the run (or in the run being readied).
     #[wasm_bindgen(js_name = testCount)]
     pub fn test_count(&self) -> usize {
-        self.session.run().map_or(0, |r| r.split_sizes().1)
+        self.split_sizes().1
+    }
+
+    fn split_sizes(&self) -> (usize, usize) {
+        let readied = self.session.preparation().map(|p| p.split_sizes());
+        self.session.run().map(|r| r.split_sizes()).or(readied).unwrap_or((0, 0))
     }
 
     /// How the run computes its gradients; undefined without a run.

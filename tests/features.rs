@@ -152,3 +152,27 @@ fn hog_color_defaults_reach_72_percent_on_real_cats_and_dogs() {
     let accuracy = out["test_accuracy"].as_f64().unwrap();
     assert!(accuracy >= 72.0, "hog+color test accuracy {accuracy} % is below 72 %");
 }
+
+/// Photos made in code for the learned features' cross-target check: stripes and gradients.
+pub fn learned_photos() -> Vec<Vec<u8>> {
+    (0..6u32)
+        .map(|k| {
+            (0..64 * 64 * 3u32).map(|i| ((i * (k + 3) + (i / 192) * (k * 5 + 1) + (i / 7) % 13) % 256) as u8).collect()
+        })
+        .collect()
+}
+
+/// The hash of the features of `learned_photos` with the default dictionary learned from them;
+/// tests/web.rs asserts the same value in wasm, so both targets give the same bits.
+pub const LEARNED_FEATURES_HASH: u64 = 0x3d4e_3197_f13c_e2f8;
+
+#[test]
+fn learned_features_have_the_bits_wasm_gives() {
+    use catdog::features::learned::{Dictionary, LearnedParams};
+    let photos = learned_photos();
+    let params = LearnedParams { patches: 2000, ..LearnedParams::default() };
+    let dictionary = Dictionary::learn(photos.iter().map(Vec::as_slice), &params, 7).unwrap();
+    let bits: Vec<u8> = photos.iter().flat_map(|p| dictionary.extract(p).unwrap()).flat_map(f64::to_le_bytes).collect();
+    let hash = bits.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    assert_eq!(hash, LEARNED_FEATURES_HASH, "{hash:#x}");
+}

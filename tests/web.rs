@@ -246,3 +246,20 @@ fn the_simd_resize_gives_the_image_crates_bytes() {
         assert!(catmull_rom_rgb(image.as_raw(), w, h, nw, nh) == expected, "{w}x{h} -> {nw}x{nh}");
     }
 }
+
+/// The learned features of photos made in code, with a dictionary learned from them, hash to
+/// the bits native code gives (tests/features.rs asserts the same hash for the same photos).
+#[wasm_bindgen_test]
+fn learned_features_have_the_bits_native_code_gives() {
+    use catdog::features::learned::{Dictionary, LearnedParams};
+    let photos: Vec<Vec<u8>> = (0..6u32)
+        .map(|k| {
+            (0..64 * 64 * 3u32).map(|i| ((i * (k + 3) + (i / 192) * (k * 5 + 1) + (i / 7) % 13) % 256) as u8).collect()
+        })
+        .collect();
+    let params = LearnedParams { patches: 2000, ..LearnedParams::default() };
+    let dictionary = Dictionary::learn(photos.iter().map(Vec::as_slice), &params, 7).unwrap();
+    let bits: Vec<u8> = photos.iter().flat_map(|p| dictionary.extract(p).unwrap()).flat_map(f64::to_le_bytes).collect();
+    let hash = bits.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    assert_eq!(hash, 0x3d4e_3197_f13c_e2f8, "{hash:#x}");
+}

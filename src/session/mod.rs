@@ -142,6 +142,11 @@ impl Session {
         self.preparing.as_ref().map(Preparation::progress)
     }
 
+    /// The next run while its features are computed.
+    pub fn preparation(&self) -> Option<&Preparation> {
+        self.preparing.as_ref()
+    }
+
     /// Builds the run from its features (computing any left); a failure drops the run.
     fn finish_preparing(&mut self) -> Result<()> {
         if let Some(preparation) = self.preparing.take() {

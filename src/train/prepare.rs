@@ -121,6 +121,11 @@ impl Preparation {
         Progress { learning: self.features.is_none(), done: self.done, total: self.pending.len() }
     }
 
+    /// Photos in the training part and in the held-out part (removed ones leave at the end).
+    pub fn split_sizes(&self) -> (usize, usize) {
+        (self.train.len(), self.held_out.len())
+    }
+
     /// The options the run was started with.
     pub fn options(&self) -> &TrainOptions {
         &self.options
