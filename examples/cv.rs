@@ -1,23 +1,27 @@
 //! Honest k-fold cross-validation of the feature kinds over every shared photo (the train and
 //! test folders together): `cargo run --release --example cv -- ../shared/data/catsdogs`.
 //!
-//! Folds are stratified and seeded (`folds=5`). Within each fold everything learned from data
-//! is fitted on that fold's training part only: the learned dictionary, the standardiser, the
-//! model (logistic regression by gradient descent from zeros, with the L2 penalty as in
-//! `examples/tune.rs`). The held-out part is touched only to be scored. Prints, for every
-//! setting, the mean ± sample standard deviation over the folds of the held-out accuracy, then
-//! the best setting of each feature set by that mean: only cross-validated means choose.
+//! Folds are stratified and seeded: 5 folds (`folds=5`), dealt once for each fold seed
+//! (`fold_seed=0,1`: two repetitions, ten held-out folds). Within each fold everything learned
+//! from data is fitted on that fold's training part only: the learned dictionary, the
+//! standardiser, the model (logistic regression by gradient descent from zeros, with the L2
+//! penalty as in `examples/tune.rs`). The held-out part is touched only to be scored. Prints,
+//! for every setting, the mean ± sample standard deviation over the folds of the held-out
+//! accuracy, then the best setting of each feature set by that mean: only cross-validated means
+//! choose.
 //!
 //! Arguments after the folder, `name=value[,value…]`:
-//! - `kinds=raw,hog,hog+color,learned,learned+hog+color` (all by default);
+//! - `kinds=raw,hog,hog+color,learned,learned+hog+color` (all by default; raw's 2,000 float64
+//!   iterations on 12,288 features take about a minute a fold);
 //! - the learned grid: `side= patch= stride= centroids= grid= epsilon= patches= kmeans=`
-//!   (lists; `LearnedParams::default()` by default), the dictionary seed `seed=1`;
-//! - the training grid for the learned kinds: `lr= l2= iterations=` (iterations are
-//!   checkpoints of one run); `raw`, `hog` and `hog+color` train with their kinds' defaults,
-//!   `raw_iterations=2000` can shorten raw's run.
-//! - `bench=1`: instead, time learning a default dictionary on the 800 `train/` photos plus
-//!   extracting the features of all 1,000, and print a hash of the features' bits (compare the
-//!   hash across targets).
+//!   (lists; `LearnedParams::default()`'s sizes, except `patch=5,6 epsilon=0.01,0.1`, the
+//!   search's last round), the dictionary seed `seed=1`;
+//! - the training grid for the learned kinds: `lr=0.01 l2=100,1000 iterations=300,1000`
+//!   (iterations are checkpoints of one run); `raw`, `hog` and `hog+color` train with their
+//!   kinds' defaults, `raw_iterations=2000` can shorten raw's run;
+//! - `bench=1`: instead, time learning a dictionary (the defaults, or the sizes given) on the 800
+//!   `train/` photos plus extracting the features of all 1,000, best of three, and print a hash
+//!   of the features' bits (compare it across targets).
 //!
 //! A dictionary is learned once per fold and grid point at the finest pooling grid asked for; a
 //! coarser grid that divides it is summed from those cells (the cell of position i at grid g is
@@ -155,15 +159,18 @@ fn hog_color(fixed: &[(FeatureKind, Vec<Vec<f64>>)]) -> &[Vec<f64>] {
     &fixed.iter().find(|(k, _)| *k == FeatureKind::HogColor).expect("hog+color is cached for the concatenation").1
 }
 
-/// Every combination of the learned sizes asked for, pooled at grid `grid`.
-fn learned_grid(args: &Args, grid: usize) -> Vec<LearnedParams> {
+/// Every combination of the learned sizes asked for, pooled at grid `grid`. Unless told, the
+/// defaults' sizes, but with `search` the patches and ε of the search's last round.
+fn learned_grid(args: &Args, grid: usize, search: bool) -> Vec<LearnedParams> {
     let d = LearnedParams::default();
+    let (patches_default, epsilons_default) =
+        if search { ("5,6".into(), "0.01,0.1".into()) } else { (d.patch.to_string(), d.epsilon.to_string()) };
     let mut out = Vec::new();
     for side in args.list("side", &d.side.to_string()) {
-        for patch in args.list("patch", &d.patch.to_string()) {
+        for patch in args.list("patch", &patches_default) {
             for stride in args.list("stride", &d.stride.to_string()) {
                 for centroids in args.list("centroids", &d.centroids.to_string()) {
-                    for epsilon in args.list("epsilon", &d.epsilon.to_string()) {
+                    for epsilon in args.list("epsilon", &epsilons_default) {
                         for patches in args.list("patches", &d.patches.to_string()) {
                             for iterations in args.list("kmeans", &d.iterations.to_string()) {
                                 out.push(LearnedParams {
@@ -232,21 +239,25 @@ fn main() -> catdog::Result<()> {
         eprintln!("skipped {}: {}", s.file, s.reason);
     }
     if args.one::<u8>("bench", "0") == 1 {
-        return bench(&data, &learned_grid(&args, args.one("grid", "2")));
+        return bench(&data, &learned_grid(&args, args.one("grid", "2"), false));
     }
     let folds: usize = args.one("folds", "5");
-    let fold_of = stratified_folds(data.labels(), folds, args.one("fold_seed", "0"));
+    let fold_seeds: Vec<u32> = args.list("fold_seed", "0,1");
     let kinds: Vec<String> = args.list("kinds", "raw,hog,hog+color,learned,learned+hog+color");
     let mut grids: Vec<usize> = args.list("grid", &LearnedParams::default().grid.to_string());
     grids.sort_unstable();
     let finest = *grids.last().expect("a grid");
-    let grid_points = learned_grid(&args, finest);
-    let rates: Vec<f64> = args.list("lr", "0.001,0.003");
-    let penalties: Vec<f64> = args.list("l2", "10,100,1000");
-    let checkpoints: Vec<usize> = args.list("iterations", "100,300,1000");
+    let grid_points = learned_grid(&args, finest, true);
+    let rates: Vec<f64> = args.list("lr", "0.01");
+    let penalties: Vec<f64> = args.list("l2", "100,1000");
+    let checkpoints: Vec<usize> = args.list("iterations", "300,1000");
     let seed: u32 = args.one("seed", "1");
     let grid_points = if kinds.iter().any(|n| n.starts_with("learned")) { grid_points } else { Vec::new() };
-    println!("{} photos {:?} (cat, dog), {folds} stratified folds", data.len(), data.class_counts());
+    println!(
+        "{} photos {:?} (cat, dog), {folds} stratified folds for each fold seed {fold_seeds:?}",
+        data.len(),
+        data.class_counts()
+    );
 
     // Per-photo caches of the kinds that learn nothing from data.
     let started = Instant::now();
@@ -263,7 +274,10 @@ fn main() -> catdog::Result<()> {
     let mut results = Results::new();
     let mut order = Vec::new();
     let mut timings: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    for fold in 0..folds {
+    for (fold, fold_of) in fold_seeds.iter().flat_map(|&seed| {
+        let fold_of = stratified_folds(data.labels(), folds, seed);
+        (0..folds).map(move |fold| (fold, fold_of.clone()))
+    }) {
         let train: Vec<usize> = (0..data.len()).filter(|&i| fold_of[i] != fold).collect();
         let test: Vec<usize> = (0..data.len()).filter(|&i| fold_of[i] == fold).collect();
         for (kind, rows) in &fixed {
@@ -336,7 +350,8 @@ fn main() -> catdog::Result<()> {
         }
     }
 
-    println!("\n| features and settings | held-out accuracy % (mean ± sd over {folds} folds) |\n|---|---|");
+    let runs = fold_seeds.len() * folds;
+    println!("\n| features and settings | held-out accuracy % (mean ± sd over {runs} folds: {folds} per fold seed {fold_seeds:?}) |\n|---|---|");
     for name in &order {
         let (mean, sd) = mean_std(&results[name]);
         println!("| {name} | {mean:.1} ± {sd:.1} |");

@@ -79,9 +79,8 @@ impl FeatureKind {
             FeatureKind::Hog => TrainingDefaults { learning_rate: 0.01, iterations: 300, l2: 1000.0, flip: false },
             // The smallest penalty that reached the best validation score (docs/performance.md).
             FeatureKind::HogColor => TrainingDefaults { learning_rate: 0.01, iterations: 300, l2: 3000.0, flip: false },
-            FeatureKind::Learned | FeatureKind::LearnedHogColor => {
-                TrainingDefaults { learning_rate: 0.01, iterations: 300, l2: 1000.0, flip: false }
-            }
+            // Chosen with the learned sizes by cross-validation (features::learned, docs/learned-features.md).
+            FeatureKind::Learned | FeatureKind::LearnedHogColor => learned::TRAINING_WITH_HOG_COLOR,
         }
     }
 }
