@@ -206,7 +206,7 @@ fn bench(data: &Dataset, grid_points: &[LearnedParams]) -> catdog::Result<()> {
     let train: Vec<&[u8]> =
         (0..data.len()).filter(|&i| data.names()[i].starts_with("train/")).map(|i| data.photo(i)).collect();
     for params in grid_points {
-        let (mut best_learn, mut best_total, mut hash) = (f64::INFINITY, f64::INFINITY, 0);
+        let (mut best_learn, mut best_total, mut hash, mut json) = (f64::INFINITY, f64::INFINITY, 0, 0);
         for _ in 0..3 {
             let start = Instant::now();
             let dict = Dictionary::learn(train.iter().copied(), params, 1)?;
@@ -217,11 +217,12 @@ fn bench(data: &Dataset, grid_points: &[LearnedParams]) -> catdog::Result<()> {
                     hash = (hash ^ v.to_bits()).wrapping_mul(0x0100_0000_01b3);
                 }
             }
+            json = serde_json::to_string(&dict).map_or(0, |j| j.len());
             best_learn = best_learn.min(learned);
             best_total = best_total.min(start.elapsed().as_secs_f64());
         }
         println!(
-            "{}: learn on {} photos {best_learn:.3} s, learn + extract {} photos {best_total:.3} s (best of 3); features hash {hash:016x}",
+            "{}: learn on {} photos {best_learn:.3} s, learn + extract {} photos {best_total:.3} s (best of 3); features hash {hash:016x}; dictionary JSON {json} bytes",
             describe(params),
             train.len(),
             data.len()

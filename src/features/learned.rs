@@ -7,14 +7,16 @@
 //! The same photo gives the same features natively and in wasm32, to the bit: every operation is
 //! an IEEE-exact `+ − × ÷ sqrt` in a fixed order (no `exp`, `ln` or `powf`, whose libm may differ
 //! between targets, and no fused multiply-add). The hot dot products run in `f32` over eight
-//! independent lanes summed in one fixed tree, so SSE, AVX or SIMD128 vectorisation computes the
-//! very same sums as scalar code.
+//! independent lanes summed in one fixed tree, so any vectorisation computes the very same sums
+//! as scalar code; the hand-written SIMD128 and SSE2 paths keep those lanes. (Checked by hand on
+//! the shared photos: docs/learned-features.md.)
 //!
 //! The whitening needs the eigenvectors of a d×d covariance (d = 3·patch², 108 for 6x6 patches).
-//! It is a small cyclic Jacobi written here (some 40 lines, f64, microseconds-to-milliseconds at
-//! these sizes) rather than a crate: nalgebra's `SymmetricEigen` would bring a large generic
-//! dependency into the page's wasm for one call, and no LAPACK can be used in wasm32. Jacobi's
-//! rotations are plain arithmetic and square roots, so it is deterministic across targets too.
+//! No LAPACK can be used in wasm32; this module chooses a cyclic Jacobi written here (some 40
+//! lines of f64) over a pure-Rust crate such as nalgebra's
+//! `SymmetricEigen`: it adds no dependency to the page's wasm, and its rotations are plain
+//! arithmetic and square roots in a fixed order, so it is deterministic across targets by
+//! construction, which a crate does not promise. No crate's size was measured.
 
 use serde::{Deserialize, Serialize};
 
