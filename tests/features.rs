@@ -153,36 +153,8 @@ fn hog_color_defaults_reach_72_percent_on_real_cats_and_dogs() {
     assert!(accuracy >= 72.0, "hog+color test accuracy {accuracy} % is below 72 %");
 }
 
-/// Photos made in code for the learned features' cross-target check: stripes and gradients.
-pub fn learned_photos() -> Vec<Vec<u8>> {
-    (0..6u32)
-        .map(|k| {
-            (0..64 * 64 * 3u32).map(|i| ((i * (k + 3) + (i / 192) * (k * 5 + 1) + (i / 7) % 13) % 256) as u8).collect()
-        })
-        .collect()
-}
-
-/// The hash of the features of `learned_photos` with the default dictionary learned from them;
-/// tests/web.rs asserts the same value in wasm, so both targets give the same bits.
-pub const LEARNED_FEATURES_HASH: u64 = 0xfeca_4236_6cf4_7b9a;
-
 #[test]
 fn learned_features_have_the_bits_wasm_gives() {
-    use catdog::features::learned::{Dictionary, LearnedParams};
-    let photos = learned_photos();
-    // Sizes of its own, so the defaults can change without moving the hash.
-    let params = LearnedParams {
-        side: 32,
-        patch: 6,
-        stride: 2,
-        centroids: 64,
-        grid: 2,
-        epsilon: 0.1,
-        patches: 2000,
-        iterations: 10,
-    };
-    let dictionary = Dictionary::learn(photos.iter().map(Vec::as_slice), &params, 7).unwrap();
-    let bits: Vec<u8> = photos.iter().flat_map(|p| dictionary.extract(p).unwrap()).flat_map(f64::to_le_bytes).collect();
-    let hash = bits.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
-    assert_eq!(hash, LEARNED_FEATURES_HASH, "{hash:#x}");
+    let hash = common::learned::learned_features_hash();
+    assert_eq!(hash, common::learned::LEARNED_FEATURES_HASH, "{hash:#x}");
 }

@@ -14,6 +14,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
+#[path = "common/learned.rs"]
+mod learned;
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn png(label: u8) -> Vec<u8> {
@@ -248,28 +251,9 @@ fn the_simd_resize_gives_the_image_crates_bytes() {
 }
 
 /// The learned features of photos made in code, with a dictionary learned from them, hash to
-/// the bits native code gives (tests/features.rs asserts the same hash for the same photos).
+/// the bits native code gives (tests/features.rs asserts the same hash).
 #[wasm_bindgen_test]
 fn learned_features_have_the_bits_native_code_gives() {
-    use catdog::features::learned::{Dictionary, LearnedParams};
-    let photos: Vec<Vec<u8>> = (0..6u32)
-        .map(|k| {
-            (0..64 * 64 * 3u32).map(|i| ((i * (k + 3) + (i / 192) * (k * 5 + 1) + (i / 7) % 13) % 256) as u8).collect()
-        })
-        .collect();
-    // Sizes of its own, so the defaults can change without moving the hash.
-    let params = LearnedParams {
-        side: 32,
-        patch: 6,
-        stride: 2,
-        centroids: 64,
-        grid: 2,
-        epsilon: 0.1,
-        patches: 2000,
-        iterations: 10,
-    };
-    let dictionary = Dictionary::learn(photos.iter().map(Vec::as_slice), &params, 7).unwrap();
-    let bits: Vec<u8> = photos.iter().flat_map(|p| dictionary.extract(p).unwrap()).flat_map(f64::to_le_bytes).collect();
-    let hash = bits.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
-    assert_eq!(hash, 0xfeca_4236_6cf4_7b9a, "{hash:#x}");
+    let hash = learned::learned_features_hash();
+    assert_eq!(hash, learned::LEARNED_FEATURES_HASH, "{hash:#x}");
 }

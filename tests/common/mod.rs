@@ -4,6 +4,8 @@
 
 pub mod files;
 
+pub mod learned;
+
 use std::path::{Path, PathBuf};
 
 use catdog::model::Model;
