@@ -127,7 +127,8 @@ ensure_bench_python() {
   fi
 }
 
-# The kernel and photo preparation as wasm exports for node, built with SIMD128 like the page.
+# The kernel, photo preparation and learned features as wasm exports for node, built with SIMD128
+# like the page.
 build_bench_wasm() {
   ensure_wasm_tools
   say "building the benchmark wasm (bench/wasm)"
@@ -141,7 +142,7 @@ bench() {
   ensure_npm
   ensure_bench_python
   build_bench_wasm
-  say "native kernel"
+  say "native: kernel, decode + resize, learned features"
   cargo bench --bench native --quiet -- $BENCH_SIZES | tee "$BENCH/lines"
   say "wasm kernel in node"
   node bench/node.mjs kernel $BENCH_SIZES | tee -a "$BENCH/lines"
@@ -161,6 +162,9 @@ bench() {
   else
     echo "SKIPPED: decode benchmark, $PHOTOS is absent" >&2
   fi
+  # Synthetic photos when $PHOTOS is absent, as natively; the line says which.
+  say "learned features in wasm: the default dictionary, then the features of every photo"
+  node bench/node.mjs features "$PHOTOS" | tee -a "$BENCH/lines"
   echo "load: $(uptime)"
   "$BENCH/venv/bin/python" bench/report.py "$BENCH/results.json" <"$BENCH/lines"
 }

@@ -1,19 +1,26 @@
 //! `cargo bench --bench native -- M...`: milliseconds per gradient-descent iteration of the fast
 //! kernel on seeded synthetic photos, one line of JSON per m (build.sh bench collects them); then,
 //! when `../shared` has the catsdogs photos, photos prepared per second (decode + resize to 64x64)
-//! through `prepare_bytes` and through the reference path (jpeg-decoder + image's resize).
+//! through `prepare_bytes` and through the reference path (jpeg-decoder + image's resize); then
+//! learned features: seconds to learn the default dictionary from those photos (prepared with
+//! `prepare_bytes`, or seeded synthetic photos when they are absent; the line says which) and
+//! photos per second extracting the features of all of them.
 
 use std::time::Instant;
 
 use catdog::data::rng::Mt19937;
 use catdog::decode::{prepare_bytes, prepare_bytes_reference};
+use catdog::features::learned::{Dictionary, LearnedParams};
 use catdog::model::Model;
 use catdog::photo::PHOTO_BYTES;
 use catdog::train::kernel::FastObjective;
 use catdog::train::optimize::{Objective, Settings, Trainer};
+use catdog::train::prepare::DICTIONARY_SEED;
 
 /// Iterations timed after the warm-up; the median is reported.
 const RUNS: usize = 7;
+/// Synthetic photos for the learned features when the shared ones are absent (as many as train/).
+const SYNTHETIC_PHOTOS: usize = 800;
 
 fn main() {
     let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
@@ -22,25 +29,69 @@ fn main() {
         println!("{{\"m\": {m}, \"native_ms\": {:.3}}}", median_ms(m));
     }
     let photos = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/catsdogs/train");
-    if let Some(files) = jpegs(&photos) {
-        let fast = photos_per_s(&files, prepare_bytes);
-        let reference = photos_per_s(&files, prepare_bytes_reference);
+    let files = jpegs(&photos);
+    if let Some(files) = &files {
+        let fast = photos_per_s(files, prepare_bytes);
+        let reference = photos_per_s(files, prepare_bytes_reference);
         println!("{{\"native_photos_per_s\": {fast:.0}, \"native_reference_photos_per_s\": {reference:.0}}}");
     }
+    let (prepared, source): (Vec<Vec<u8>>, &str) = match &files {
+        Some(files) => (files.iter().map(|f| prepare_bytes(f, "photo").expect("a catsdogs photo")).collect(), "shared"),
+        None => (synthetic(SYNTHETIC_PHOTOS).0.chunks_exact(PHOTO_BYTES).map(<[u8]>::to_vec).collect(), "synthetic"),
+    };
+    learned_features(&prepared, source);
 }
 
-/// The bytes of every .jpg one folder down from `dir` (cat/, dog/), or `None` when it is absent.
+/// The default dictionary learned from `photos` (the page's seed), median seconds of 3 after a
+/// warm-up; then photos per second extracting the features of all of them, median of 3 passes
+/// after a warm-up pass; and a hash of the features' bits (FNV-1a, as `examples/cv` prints), which
+/// the wasm benchmark prints too.
+fn learned_features(photos: &[Vec<u8>], source: &str) {
+    let params = LearnedParams::default();
+    let learn = || {
+        let start = Instant::now();
+        let dictionary = Dictionary::learn(photos.iter().map(Vec::as_slice), &params, DICTIONARY_SEED);
+        (dictionary.expect("default params learn"), start.elapsed().as_secs_f64())
+    };
+    learn();
+    let mut learned: Vec<(Dictionary, f64)> = (0..3).map(|_| learn()).collect();
+    learned.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let (dictionary, learn_s) = learned.swap_remove(1);
+    let pass = || {
+        let start = Instant::now();
+        let mut hash = 0xcbf2_9ce4_8422_2325u64;
+        for photo in photos {
+            for v in dictionary.extract(photo).expect("a 64x64x3 photo") {
+                hash = (hash ^ v.to_bits()).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        (start.elapsed().as_secs_f64(), hash)
+    };
+    let (_, hash) = pass();
+    let mut times: Vec<f64> = (0..3).map(|_| pass().0).collect();
+    times.sort_by(f64::total_cmp);
+    println!(
+        "{{\"features_photos\": {}, \"features_source\": \"{source}\", \"features\": {}, \"dictionary_native_s\": {learn_s:.3}, \"features_native_photos_per_s\": {:.1}, \"features_native_hash\": \"{hash:016x}\"}}",
+        photos.len(),
+        dictionary.features(),
+        photos.len() as f64 / times[1]
+    );
+}
+
+/// The bytes of every .jpg one folder down from `dir` (cat/, dog/), in the order of their paths
+/// (as bench/node.mjs reads them, so both learn from the same sequence), or `None` when absent.
 fn jpegs(dir: &std::path::Path) -> Option<Vec<Vec<u8>>> {
-    let mut files = Vec::new();
+    let mut paths = Vec::new();
     for class in std::fs::read_dir(dir).ok()? {
         for entry in std::fs::read_dir(class.ok()?.path()).ok()? {
             let path = entry.ok()?.path();
             if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("jpg")) {
-                files.push(std::fs::read(path).ok()?);
+                paths.push(path.to_string_lossy().into_owned());
             }
         }
     }
-    Some(files)
+    paths.sort();
+    paths.into_iter().map(|p| std::fs::read(p).ok()).collect()
 }
 
 /// Photos per second through `prepare`: the median of 3 passes after a warm-up pass.

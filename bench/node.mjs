@@ -2,8 +2,11 @@
 //   node bench/node.mjs kernel M...   our wasm kernel (target/bench/pkg, built with SIMD128)
 //   node bench/node.mjs tfjs M...     TensorFlow.js's wasm backend, the tutorial's algorithm
 //   node bench/node.mjs decode DIR    our wasm decode + resize to 64x64 of every JPEG under DIR
+//   node bench/node.mjs features DIR  learned features in wasm: the default dictionary learned from
+//                                     every JPEG under DIR (synthetic photos if DIR is absent),
+//                                     then the features of all of them
 import { createRequire } from 'node:module';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const require = createRequire(import.meta.url);
@@ -101,11 +104,57 @@ function decode(dir) {
   console.log(JSON.stringify({ photos: files.length, wasm_photos_per_s: files.length / (median(times) / 1000) }));
 }
 
+// The native benchmark's measurement (bench/native.rs): learning, median of 3 after a warm-up;
+// extracting every photo's features, median of 3 passes after a warm-up pass (which also lets V8
+// swap in its optimised code); the same features hash.
+function features(dir) {
+  const { FeaturesBench } = require('../target/bench/pkg/catdog_bench_wasm.js');
+  let bench, source;
+  if (existsSync(dir)) {
+    bench = new FeaturesBench();
+    for (const path of jpegs(dir).sort()) bench.add(readFileSync(path)); // preparing is not timed
+    source = 'shared';
+  } else {
+    bench = FeaturesBench.synthetic(800);
+    source = 'synthetic';
+  }
+  const timed = (f) => {
+    const start = performance.now();
+    const out = f();
+    return [(performance.now() - start) / 1000, out];
+  };
+  let features;
+  const learnS = [];
+  for (let run = 0; run < 4; run++) {
+    const [s, n] = timed(() => bench.learn());
+    if (run > 0) learnS.push(s);
+    features = n;
+  }
+  const extractS = [];
+  let hash;
+  for (let run = 0; run < 4; run++) {
+    const [s, h] = timed(() => bench.extract_all());
+    if (run > 0) extractS.push(s);
+    hash = h;
+  }
+  const photos = bench.photos();
+  console.log(JSON.stringify({
+    features_photos: photos,
+    features_source: source,
+    features,
+    dictionary_wasm_s: median(learnS),
+    features_wasm_photos_per_s: photos / median(extractS),
+    features_wasm_hash: hash,
+  }));
+  bench.free();
+}
+
 const [what, ...args] = process.argv.slice(2);
 if (what === 'kernel') kernel(args.map(Number));
 else if (what === 'tfjs') await tfjs(args.map(Number));
 else if (what === 'decode') decode(args[0]);
+else if (what === 'features') features(args[0]);
 else {
-  console.error('usage: node bench/node.mjs kernel|tfjs M... | decode DIR');
+  console.error('usage: node bench/node.mjs kernel|tfjs M... | decode|features DIR');
   process.exit(2);
 }

@@ -1,5 +1,9 @@
 """Merges the benchmark lines (JSON objects on stdin) into target/bench/results.json (and the
-decode numbers into decode.json beside it) and prints a table with the ratios."""
+decode numbers into decode.json beside it) and prints a table with the ratios.
+
+results.json is an object: "kernel", the rows per m (ms per iteration of each implementation),
+and the learned features' fields (features_native_photos_per_s, features_wasm_photos_per_s,
+dictionary_native_s, dictionary_wasm_s, the photos they ran on and the features hashes)."""
 import json
 import sys
 
@@ -13,7 +17,7 @@ COLUMNS = [
 
 
 def main(out_path):
-    rows, extra = {}, {}
+    rows, extra, features = {}, {}, {}
     for line in sys.stdin:
         line = line.strip()
         if not line.startswith("{"):
@@ -21,11 +25,13 @@ def main(out_path):
         record = json.loads(line)
         if "m" in record:
             rows.setdefault(record["m"], {"m": record["m"]}).update(record)
+        elif any(k.startswith(("features", "dictionary_")) for k in record):
+            features.update(record)
         else:
             extra.update(record)
     results = [rows[m] for m in sorted(rows)]
     with open(out_path, "w") as f:
-        json.dump(results, f, indent=1)
+        json.dump({"kernel": results, **features}, f, indent=1)
     print("ms per iteration (median of 7 after a warm-up), n = 12,288 features")
     print("m".rjust(6) + "".join(name.rjust(21) for _, name in COLUMNS) + "   c/a    d/a    e/a    c/b")
     for r in results:
@@ -41,7 +47,28 @@ def main(out_path):
     if "native_photos_per_s" in extra:
         print(f"decode + resize natively: {extra['native_photos_per_s']:.0f} photos/s "
               f"(jpeg-decoder + image's resize: {extra['native_reference_photos_per_s']:.0f})")
+    print_features(features)
     print(f"written to {out_path}")
+
+
+def print_features(f):
+    """The learned features' lines: seconds to learn the default dictionary, photos per second
+    extracting, natively and in wasm, their ratios and whether both gave the same bits."""
+    if not any(k in f for k in ("dictionary_native_s", "dictionary_wasm_s")):
+        return
+    print(f"learned features, default dictionary ({f.get('features')} features) learned from "
+          f"{f.get('features_photos')} {f.get('features_source')} photos, then the features of all of them "
+          "(median of 3 after a warm-up):")
+    for where in ("native", "wasm"):
+        if f"dictionary_{where}_s" in f:
+            print(f"  {where:6s} learn {f[f'dictionary_{where}_s']:.2f} s, "
+                  f"extract {f[f'features_{where}_photos_per_s']:.0f} photos/s")
+    if "dictionary_native_s" in f and "dictionary_wasm_s" in f:
+        same = f["features_native_hash"] == f["features_wasm_hash"]
+        print(f"  wasm/native time: learn {f['dictionary_wasm_s'] / f['dictionary_native_s']:.2f}, "
+              f"extract {f['features_native_photos_per_s'] / f['features_wasm_photos_per_s']:.2f}; "
+              f"features hash native {f['features_native_hash']}, wasm {f['features_wasm_hash']}"
+              f"{' (the same bits)' if same else ' (DIFFERENT)'}")
 
 
 if __name__ == "__main__":
