@@ -34,7 +34,6 @@ use std::time::Instant;
 
 use catdog::data::dataset::{load_folder, Dataset};
 use catdog::data::labels::Classes;
-use catdog::data::rng::Mt19937;
 use catdog::features::learned::{Dictionary, LearnedParams};
 use catdog::features::standardize::Standardizer;
 use catdog::features::{FeatureKind, FeatureSpec};
@@ -56,20 +55,6 @@ impl Args {
     fn one<T: std::str::FromStr>(&self, name: &str, default: &str) -> T {
         self.list(name, default).into_iter().next().unwrap_or_else(|| panic!("{name} needs a value"))
     }
-}
-
-/// Fold of each photo: each class shuffled with `seed`, then dealt round the folds.
-fn stratified_folds(labels: &[u8], folds: usize, seed: u32) -> Vec<usize> {
-    let mut rng = Mt19937::new(seed);
-    let mut fold = vec![0; labels.len()];
-    for class in 0..2u8 {
-        let mut members: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] == class).collect();
-        rng.shuffle(&mut members);
-        for (n, &i) in members.iter().enumerate() {
-            fold[i] = n % folds;
-        }
-    }
-    fold
 }
 
 /// One training setting.
@@ -275,10 +260,8 @@ fn main() -> catdog::Result<()> {
     let mut results = Results::new();
     let mut order = Vec::new();
     let mut timings: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    for (fold, fold_of) in fold_seeds.iter().flat_map(|&seed| {
-        let fold_of = stratified_folds(data.labels(), folds, seed);
-        (0..folds).map(move |fold| (fold, fold_of.clone()))
-    }) {
+    let dealt = fold_seeds.iter().map(|&seed| data.folds(folds, seed)).collect::<catdog::Result<Vec<_>>>()?;
+    for (fold, fold_of) in dealt.iter().flat_map(|fold_of| (0..folds).map(move |fold| (fold, fold_of))) {
         let train: Vec<usize> = (0..data.len()).filter(|&i| fold_of[i] != fold).collect();
         let test: Vec<usize> = (0..data.len()).filter(|&i| fold_of[i] == fold).collect();
         for (kind, rows) in &fixed {

@@ -1,28 +1,14 @@
 //! Cross-validation through the one training pipeline (`train::plan::Plan`), exactly as `catdog
 //! train` runs a kind at its defaults: `cargo run --release --example cv_plan -- ../shared/data/catsdogs
-//! [kind] [flip 0|1]`. The same stratified folds as `examples/cv.rs` (5 folds, fold seeds 0 and 1).
+//! [kind] [flip 0|1]`. The same stratified folds (`Dataset::folds`) as `examples/cv.rs` (5 folds, fold seeds 0 and 1).
 
 use std::path::Path;
 
 use catdog::data::dataset::{load_folder, Split};
 use catdog::data::labels::Classes;
-use catdog::data::rng::Mt19937;
 use catdog::features::{FeatureKind, FeatureSpec};
 use catdog::train::cache::FeatureCache;
 use catdog::train::plan::{Plan, TrainOptions};
-
-fn stratified_folds(labels: &[u8], folds: usize, seed: u32) -> Vec<usize> {
-    let mut rng = Mt19937::new(seed);
-    let mut fold = vec![0; labels.len()];
-    for class in 0..2u8 {
-        let mut members: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] == class).collect();
-        rng.shuffle(&mut members);
-        for (n, &i) in members.iter().enumerate() {
-            fold[i] = n % folds;
-        }
-    }
-    fold
-}
 
 fn main() -> catdog::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -34,7 +20,7 @@ fn main() -> catdog::Result<()> {
     options.flip = flip;
     let mut accuracies = Vec::new();
     for seed in [0, 1] {
-        let fold = stratified_folds(data.labels(), 5, seed);
+        let fold = data.folds(5, seed)?;
         for k in 0..5 {
             let (held_out, train) = (0..data.len()).partition(|&i| fold[i] == k);
             let mut plan =

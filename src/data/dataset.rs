@@ -204,6 +204,25 @@ impl Dataset {
         Ok(Split { train, held_out })
     }
 
+    /// Each photo's fold for `folds`-fold cross-validation, stratified: each class is shuffled with
+    /// its own draws from one `Mt19937(seed)` and dealt round the folds, so every fold holds a
+    /// near-equal share of each class and the same seed always deals the same folds.
+    pub fn folds(&self, folds: usize, seed: u32) -> Result<Vec<usize>> {
+        if folds < 2 || folds > self.len() {
+            return Err(Error::Setting(format!("cross-validation needs 2 to {} folds, got {folds}", self.len())));
+        }
+        let mut rng = Mt19937::new(seed);
+        let mut fold = vec![0; self.len()];
+        for class in 0..2u8 {
+            let mut members: Vec<usize> = (0..self.len()).filter(|&i| self.labels[i] == class).collect();
+            rng.shuffle(&mut members);
+            for (n, &i) in members.iter().enumerate() {
+                fold[i] = n % folds;
+            }
+        }
+        Ok(fold)
+    }
+
     /// Which photos `split` holds out (true) and which it trains on, by index.
     pub fn split_mask(&self, test_share: f64, seed: u32) -> Result<Vec<bool>> {
         if !(0.0..1.0).contains(&test_share) {
@@ -321,6 +340,21 @@ mod tests {
         let f = sample(1, 1).features_f64();
         assert_eq!(f.dim(), (2, PHOTO_BYTES));
         assert_eq!(f[[1, 5]], 1.0 / 255.0);
+    }
+
+    #[test]
+    fn folds_are_stratified_seeded_and_cover_every_photo() {
+        let data = sample(40, 60);
+        let fold = data.folds(5, 7).unwrap();
+        for k in 0..5 {
+            let members: Vec<usize> = (0..data.len()).filter(|&i| fold[i] == k).collect();
+            let dogs = members.iter().filter(|&&i| data.labels()[i] == 1).count();
+            assert_eq!((members.len() - dogs, dogs), (8, 12), "fold {k}");
+        }
+        assert_eq!(data.folds(5, 7).unwrap(), fold);
+        assert_ne!(data.folds(5, 8).unwrap(), fold);
+        assert!(matches!(data.folds(1, 7), Err(Error::Setting(_))));
+        assert!(matches!(data.folds(101, 7), Err(Error::Setting(_))));
     }
 
     #[test]
