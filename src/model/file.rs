@@ -260,10 +260,24 @@ fn number_or_null<'de, D: serde::Deserializer<'de>>(deserializer: D) -> std::res
     Ok(Option::<f64>::deserialize(deserializer)?.unwrap_or(f64::NAN))
 }
 
-/// [`number_or_null`] for each of a list.
+/// [`number_or_null`] for each of a list, read straight into float64s (a million weights are
+/// 8 MB, not 16 MB of `Option`s first).
 fn numbers_or_null<'de, D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Vec<f64>, D::Error> {
-    let values = Vec::<Option<f64>>::deserialize(deserializer)?;
-    Ok(values.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+    struct Numbers;
+    impl<'de> serde::de::Visitor<'de> for Numbers {
+        type Value = Vec<f64>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a list of numbers")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Vec<f64>, A::Error> {
+            let mut values = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
+            while let Some(value) = seq.next_element::<Option<f64>>()? {
+                values.push(value.unwrap_or(f64::NAN));
+            }
+            Ok(values)
+        }
+    }
+    deserializer.deserialize_seq(Numbers)
 }
 
 /// How a file's photos become features; version 1 knew only raw pixels, without parameters or
