@@ -52,7 +52,7 @@ pub enum Error {
     #[error("training diverged at iteration {iteration}: the cost became {cost}; try a smaller learning rate (the last finite parameters were kept)")]
     Diverged { iteration: usize, cost: f64 },
     #[error("invalid model file: {0}")]
-    ModelFile(String),
+    ModelFile(ModelProblem),
     #[error("{path}: {source}")]
     Io {
         path: String,
@@ -87,6 +87,36 @@ pub enum ImageProblem {
     NeedsTooMuchMemory { width: u32, height: u32, limit: u64 },
     #[error("its image data is damaged")]
     Damaged,
+}
+
+/// What is wrong with a model file, in words that fit after "invalid model file: ".
+#[derive(Debug, Clone, PartialEq, ThisError)]
+pub enum ModelProblem {
+    #[error("the file is empty")]
+    Empty,
+    /// Not JSON text; where the parser stopped.
+    #[error("it is not JSON (it goes wrong at line {line}, column {column})")]
+    NotJson { line: usize, column: usize },
+    /// JSON, but not an object: an array, a number or a string.
+    #[error("it is JSON but not a catdog model (a model file is one JSON object)")]
+    NotAnObject,
+    /// A number written as `NaN` or `Infinity` (which JSON does not have) or too large for a
+    /// float64, such as `1e400`.
+    #[error("the number at line {line}, column {column} is not finite (NaN, infinite or beyond ±1.8e308)")]
+    NotFiniteNumber { line: usize, column: usize },
+    /// A weight that is `null` (what JavaScript writes for NaN and ±Infinity) or not finite.
+    #[error("{what}{} is not a finite number (null in the file: NaN or infinite when it was written)", index.map_or(String::new(), |i| format!("[{i}]")))]
+    NotFinite { what: &'static str, index: Option<usize> },
+    #[error("format is {found:?}, expected \"catdog-model\"")]
+    Format { found: String },
+    #[error("version {found} is not supported (this catdog reads versions 1 to {newest})")]
+    Version { found: u32, newest: u32 },
+    #[error("w has {found} weights, expected {expected} for feature kind \"{kind}\"")]
+    WeightCount { found: usize, expected: usize, kind: &'static str },
+    /// Any other field that is missing, unknown, of the wrong type or inconsistent, as the
+    /// parser or the check that found it says.
+    #[error("{0}")]
+    Invalid(String),
 }
 
 /// The core's result type.

@@ -420,6 +420,9 @@ fn page_error(err: Error) -> JsError {
             "invalid model file: it classifies '{}' and '{}', this page '{}' and '{}'",
             file[0], file[1], current[0], current[1]
         ),
+        Error::Diverged { iteration, cost } => format!(
+            "training diverged at iteration {iteration}: the cost became {cost}; try a smaller learning rate. The run was dropped: the model from before it still classifies"
+        ),
         Error::Float64Budget { .. } => format!(
             "{err}; train without λ and flips (the fast kernel reads the bytes), or on fewer photos or hog features"
         ),

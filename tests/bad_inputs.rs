@@ -187,4 +187,68 @@ fn a_40_megapixel_jpeg_and_png_still_decode() {
     assert!(difference <= 8, "{difference}");
 }
 
+/// A phone photo's 4032x3024 sensor picture in four coloured quadrants (red, green / blue,
+/// white) with a little texture, as the JPEG a phone writes: `orientation` in an EXIF APP1.
+fn phone_photo(orientation: u16, progressive: bool) -> Vec<u8> {
+    let (width, height) = (4032u32, 3024u32);
+    let pixels: Vec<u8> = (0..height)
+        .flat_map(|y| (0..width).map(move |x| (x, y)))
+        .flat_map(|(x, y)| {
+            let grain = ((x.wrapping_mul(2_654_435_761) ^ y.wrapping_mul(40503)) >> 27) as u8;
+            let [r, g, b] = QUADRANTS[usize::from(y >= height / 2) * 2 + usize::from(x >= width / 2)];
+            [r.saturating_sub(grain), g.saturating_sub(grain), b.saturating_sub(grain)]
+        })
+        .collect();
+    // A little-endian TIFF holding one IFD entry: tag 0x0112 (Orientation), type SHORT, count 1.
+    let mut exif = b"Exif\0\0II*\0\x08\0\0\0\x01\0\x12\x01\x03\0\x01\0\0\0".to_vec();
+    exif.extend_from_slice(&orientation.to_le_bytes());
+    exif.extend_from_slice(&[0; 6]);
+    let mut out = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut out, 85);
+    encoder.set_progressive(progressive);
+    encoder.add_app_segment(1, exif).unwrap();
+    encoder.encode(&pixels, width as u16, height as u16, jpeg_encoder::ColorType::Rgb).unwrap();
+    out
+}
+
+/// The quadrants' colours: top left, top right, bottom left, bottom right.
+const QUADRANTS: [[u8; 3]; 4] = [[230, 30, 30], [30, 230, 30], [30, 30, 230], [240, 240, 240]];
+
+/// Which of [`QUADRANTS`] is at each corner of a prepared photo (top left, top right, bottom
+/// left, bottom right), by the nearest colour 8 pixels in from the corner.
+fn corners(prepared: &[u8]) -> [usize; 4] {
+    [(8, 8), (55, 8), (8, 55), (55, 55)].map(|(x, y)| {
+        let p = &prepared[(y * 64 + x) * 3..][..3];
+        let distance = |q: &[u8; 3]| q.iter().zip(p).map(|(&a, &b)| u32::from(a.abs_diff(b))).sum::<u32>();
+        (0..4).min_by_key(|&k| distance(&QUADRANTS[k])).unwrap()
+    })
+}
+
+#[test]
+fn an_exif_rotated_phone_photo_is_turned_upright() {
+    // Orientation 6: the phone was held upright, the picture must turn 90° clockwise, so its
+    // bottom-left quadrant (blue) comes to the top left. 8 turns it anticlockwise, 3 half a turn.
+    for progressive in [false, true] {
+        for (orientation, expected) in [(1, [0, 1, 2, 3]), (6, [2, 0, 3, 1]), (8, [1, 3, 0, 2]), (3, [3, 2, 1, 0])] {
+            let prepared = decodes(&phone_photo(orientation, progressive), "IMG_0001.jpg");
+            assert_eq!(corners(&prepared), expected, "orientation {orientation}, progressive {progressive}");
+        }
+    }
+}
+
+#[test]
+fn an_animated_gif_gives_its_first_frame() {
+    use image::codecs::gif::GifEncoder;
+    use image::{Delay, Frame, Rgba, RgbaImage};
+    let frame = |colour: [u8; 4]| {
+        Frame::from_parts(RgbaImage::from_pixel(80, 60, Rgba(colour)), 0, 0, Delay::from_numer_denom_ms(100, 1))
+    };
+    let mut gif = Vec::new();
+    GifEncoder::new(&mut gif)
+        .encode_frames([frame([220, 30, 30, 255]), frame([30, 30, 220, 255]), frame([30, 220, 30, 255])])
+        .unwrap();
+    let prepared = decodes(&gif, "wave.gif");
+    assert!(prepared.chunks(3).all(|p| p[0] > 200 && p[1] < 50 && p[2] < 50), "first frame red: {:?}", &prepared[..3]);
+}
+
 use image::ImageEncoder;

@@ -212,6 +212,7 @@ function slice(current) {
     setTimeout(slice, 0, current);
   } catch (err) {
     self.postMessage({ type: 'error', error: messageOf(err) });
+    current.failed = true;
     finish(current);
   }
 }
@@ -270,8 +271,8 @@ function report(current) {
 
 function finish(current) {
   run = null;
-  if (!current.prepared) {
-    self.postMessage({ type: 'trained', ...current.settings, stopped: true, prepared: false, memory: memory() });
+  if (!current.prepared || current.failed) {
+    self.postMessage({ type: 'trained', ...current.settings, stopped: true, prepared: false, failed: !!current.failed, memory: memory() });
     return;
   }
   const maybe = (f) => { try { return f(); } catch { return undefined; } };

@@ -195,11 +195,18 @@ fn decode_full(bytes: &[u8]) -> std::result::Result<DynamicImage, ImageProblem> 
             )
         }
     };
+    // The PNG and BMP decoders check their own limits on opening the file, before the image
+    // crate gives their size: in wasm's 32-bit usize a bomb's pixel count overflows there, and
+    // would be refused as needing too much memory (of "0x0 pixels") or as a kind of BMP not read.
+    let declared = declared_size(bytes, format);
+    if let Some((width, height)) = declared {
+        check_size(width, height)?;
+    }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
     limits.max_alloc = Some(MAX_DECODE_BYTES);
     reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(|e| problem(e, format, None))?;
+    let mut decoder = reader.into_decoder().map_err(|e| problem(e, format, declared))?;
     let (width, height) = decoder.dimensions();
     check_size(width, height)?;
     if decoder.total_bytes() > MAX_DECODE_BYTES {
@@ -212,6 +219,24 @@ fn decode_full(bytes: &[u8]) -> std::result::Result<DynamicImage, ImageProblem> 
         image.apply_orientation(orientation);
     }
     Ok(image)
+}
+
+/// The width and height a PNG's IHDR or a BMP's info header declares, read from their fixed
+/// places; `None` for other formats or a header too short to hold them (the decoder then says).
+fn declared_size(bytes: &[u8], format: ImageFormat) -> Option<(u32, u32)> {
+    let u32_at = |at: usize| Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?));
+    let le_i32_at = |at: usize| Some(i32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?).unsigned_abs());
+    let le_u16_at = |at: usize| Some(u32::from(u16::from_le_bytes(bytes.get(at..at + 2)?.try_into().ok()?)));
+    match format {
+        ImageFormat::Png if bytes.get(12..16) == Some(b"IHDR") => Some((u32_at(16)?, u32_at(20)?)),
+        // The info header's size says its layout: 12 bytes (OS/2 1.x) hold 16-bit sides, the
+        // others 32-bit signed ones (a negative height is a top-down BMP).
+        ImageFormat::Bmp => match u32::from_le_bytes(bytes.get(14..18)?.try_into().ok()?) {
+            12 => Some((le_u16_at(18)?, le_u16_at(20)?)),
+            _ => Some((le_i32_at(18)?, le_i32_at(22)?)),
+        },
+        _ => None,
+    }
 }
 
 /// The image crate's error for a file of `format` (of `size`, once its header is read), in plain words.
@@ -452,6 +477,32 @@ mod tests {
         bomb[sof + 5..sof + 9].copy_from_slice(&[0xff, 0xdc, 0xff, 0xdc]);
         let err = decode_full(&bomb).unwrap_err();
         assert_eq!(err, ImageProblem::TooLarge { width: 65500, height: 65500, limit: MAX_PIXELS });
+    }
+
+    #[test]
+    fn png_and_bmp_sizes_are_read_from_their_headers_before_the_decoder() {
+        // Where wasm's 32-bit usize makes the decoders refuse a bomb for other reasons, the
+        // declared size is checked first, so the page says what the CLI says.
+        let png = encode(&gradient(90, 70), ImageFormat::Png);
+        assert_eq!(declared_size(&png, ImageFormat::Png), Some((90, 70)));
+        let bmp = encode(&gradient(90, 70), ImageFormat::Bmp);
+        assert_eq!(declared_size(&bmp, ImageFormat::Bmp), Some((90, 70)));
+        let mut bomb = png.clone();
+        bomb[16..24].copy_from_slice(&[0, 1, 0x86, 0xa0, 0, 1, 0x86, 0xa0]);
+        assert_eq!(declared_size(&bomb, ImageFormat::Png), Some((100_000, 100_000)));
+        assert_eq!(
+            decode_full(&bomb).unwrap_err(),
+            ImageProblem::TooLarge { width: 100_000, height: 100_000, limit: MAX_PIXELS }
+        );
+        let mut top_down = bmp.clone();
+        top_down[18..26].copy_from_slice(&[0x60, 0xea, 0, 0, 0xa0, 0x15, 0xff, 0xff]);
+        assert_eq!(declared_size(&top_down, ImageFormat::Bmp), Some((60_000, 60_000)));
+        assert_eq!(
+            decode_full(&top_down).unwrap_err(),
+            ImageProblem::TooLarge { width: 60_000, height: 60_000, limit: MAX_PIXELS }
+        );
+        assert_eq!(declared_size(&png[..20], ImageFormat::Png), None);
+        assert_eq!(declared_size(&png, ImageFormat::Gif), None);
     }
 
     #[test]

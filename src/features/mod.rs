@@ -19,6 +19,7 @@ use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
 use crate::data::dataset::Dataset;
+use crate::error::ModelProblem;
 use crate::features::color::{color_histogram, ColorParams};
 use crate::features::hog::{hog, HogParams};
 use crate::features::learned::LearnedParams;
@@ -274,7 +275,7 @@ impl FeatureSpec {
 
     /// The spec a model file describes; the error says what does not fit the kind.
     pub fn from_params(kind: FeatureKind, params: Option<&FeatureParams>) -> Result<Self> {
-        let bad = |m: &str| Err(Error::ModelFile(format!("feature kind \"{kind}\" {m}")));
+        let bad = |m: &str| Err(Error::ModelFile(ModelProblem::Invalid(format!("feature kind \"{kind}\" {m}"))));
         let p = match (kind, params) {
             (FeatureKind::Raw, None) => return Ok(FeatureSpec::new(kind)),
             (FeatureKind::Raw, Some(_)) => return bad("takes no feature_params"),
@@ -298,7 +299,7 @@ impl FeatureSpec {
         spec.hog = p.hog.unwrap_or(spec.hog);
         spec.color = p.color.unwrap_or(spec.color);
         spec.learned = p.learned.unwrap_or(spec.learned);
-        spec.validate().map_err(|e| Error::ModelFile(format!("feature_params: {e}")))?;
+        spec.validate().map_err(|e| Error::ModelFile(ModelProblem::Invalid(format!("feature_params: {e}"))))?;
         Ok(spec)
     }
 }

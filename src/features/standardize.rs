@@ -5,6 +5,7 @@
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
+use crate::error::ModelProblem;
 use crate::features::FeatureKind;
 use crate::{Error, Result};
 
@@ -49,17 +50,22 @@ impl Standardizer {
     pub fn validate(&self, features: usize) -> Result<()> {
         for (what, values) in [("mean", &self.mean), ("std", &self.std)] {
             if values.len() != features {
-                return Err(Error::ModelFile(format!(
+                return Err(Error::ModelFile(ModelProblem::Invalid(format!(
                     "standardization {what} has {} values, expected {features}",
                     values.len()
-                )));
+                ))));
             }
             if let Some(i) = values.iter().position(|v| !v.is_finite()) {
-                return Err(Error::ModelFile(format!("standardization {what}[{i}] is not a finite number")));
+                return Err(Error::ModelFile(ModelProblem::Invalid(format!(
+                    "standardization {what}[{i}] is not a finite number"
+                ))));
             }
         }
         if let Some(i) = self.std.iter().position(|&s| s <= 0.0) {
-            return Err(Error::ModelFile(format!("standardization std[{i}] is {}, it must be positive", self.std[i])));
+            return Err(Error::ModelFile(ModelProblem::Invalid(format!(
+                "standardization std[{i}] is {}, it must be positive",
+                self.std[i]
+            ))));
         }
         Ok(())
     }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::dataset::Dataset;
 use crate::data::labels::Classes;
+use crate::error::ModelProblem;
 use crate::features::fitted::Featurizer;
 use crate::features::learned::Dictionary;
 use crate::features::standardize::Standardizer;
@@ -103,7 +104,9 @@ struct File {
     dictionary: Option<Dictionary>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     standardization: Option<Standardizer>,
+    #[serde(deserialize_with = "numbers_or_null")]
     w: Vec<f64>,
+    #[serde(deserialize_with = "number_or_null")]
     b: f64,
     training: TrainingInfo,
     costs: Vec<f64>,
@@ -131,16 +134,13 @@ impl SavedModel {
 
     /// Reads a model file, checking every field; the error names what is wrong.
     pub fn from_json(text: &str) -> Result<SavedModel> {
-        let mut file: File = serde_json::from_str(text).map_err(|e| Error::ModelFile(e.to_string()))?;
-        let bad = |m: String| Err(Error::ModelFile(m));
+        let mut file = parse(text).map_err(Error::ModelFile)?;
+        let bad = |m: String| Err(Error::ModelFile(ModelProblem::Invalid(m)));
         if file.format != FORMAT {
-            return bad(format!("format is {:?}, expected {FORMAT:?}", file.format));
+            return Err(Error::ModelFile(ModelProblem::Format { found: file.format }));
         }
         if ![VERSION_1, VERSION_2, VERSION].contains(&file.version) {
-            return bad(format!(
-                "version {} is not supported (this catdog reads versions {VERSION_1} to {VERSION})",
-                file.version
-            ));
+            return Err(Error::ModelFile(ModelProblem::Version { found: file.version, newest: VERSION }));
         }
         let classes = match file.classes.as_slice() {
             [negative, positive] => Classes::new(negative, positive)?,
@@ -152,21 +152,17 @@ impl SavedModel {
         let featurizer = read_features(&mut file)?;
         let spec = *featurizer.spec();
         if file.w.len() != spec.features() {
-            return bad(format!(
-                "w has {} weights, expected {} for feature kind \"{}\"",
-                file.w.len(),
-                spec.features(),
-                spec.kind
-            ));
+            let (found, expected, kind) = (file.w.len(), spec.features(), spec.kind.name());
+            return Err(Error::ModelFile(ModelProblem::WeightCount { found, expected, kind }));
         }
         if let Some(s) = &file.standardization {
             s.validate(spec.features())?;
         }
         if let Some(i) = file.w.iter().position(|v| !v.is_finite()) {
-            return bad(format!("w[{i}] is not a finite number"));
+            return Err(Error::ModelFile(ModelProblem::NotFinite { what: "w", index: Some(i) }));
         }
         if !file.b.is_finite() {
-            return bad("b is not a finite number".into());
+            return Err(Error::ModelFile(ModelProblem::NotFinite { what: "b", index: None }));
         }
         let t = &file.training;
         if !(t.learning_rate.is_finite() && t.learning_rate > 0.0) || t.cost_every == 0 {
@@ -222,6 +218,68 @@ pub fn probability(
     Ok(model.probability(ndarray::ArrayView1::from(&x)))
 }
 
+/// The file's fields, or what kind of text it is when it is not a model file: empty, not JSON,
+/// a number JSON cannot hold, JSON of another shape, or the parser's words for the field that
+/// is missing, unknown or of the wrong type.
+fn parse(text: &str) -> std::result::Result<File, ModelProblem> {
+    let trimmed = text.trim_start_matches('\u{feff}').trim();
+    if trimmed.is_empty() {
+        return Err(ModelProblem::Empty);
+    }
+    let err = match serde_json::from_str::<File>(text) {
+        Ok(file) => return Ok(file),
+        Err(err) => err,
+    };
+    let (line, column) = (err.line(), err.column());
+    let not_finite = || {
+        // serde_json's column counts bytes from 1 and points at the number's last byte, or at
+        // the first byte it could not read.
+        let line_text = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+        let start = line_text.get(..column.min(line_text.len())).map_or(0, |head| {
+            head.rfind(|c: char| !(c.is_ascii_alphanumeric() || "+-.".contains(c))).map_or(0, |i| i + 1)
+        });
+        let word = line_text.get(start..).unwrap_or("");
+        ["NaN", "Infinity", "-Infinity", "-NaN"].iter().any(|w| word.starts_with(w))
+            || err.to_string().starts_with("number out of range")
+    };
+    Err(match err.classify() {
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof if not_finite() => {
+            ModelProblem::NotFiniteNumber { line, column }
+        }
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof | serde_json::error::Category::Io => {
+            ModelProblem::NotJson { line, column }
+        }
+        serde_json::error::Category::Data if !trimmed.starts_with('{') => ModelProblem::NotAnObject,
+        serde_json::error::Category::Data => ModelProblem::Invalid(err.to_string()),
+    })
+}
+
+/// A float64, with `null` read as NaN (JavaScript's `JSON.stringify` writes NaN and ±Infinity
+/// as `null`), so that the check for finite weights names it.
+fn number_or_null<'de, D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(deserializer)?.unwrap_or(f64::NAN))
+}
+
+/// [`number_or_null`] for each of a list, read straight into float64s (a million weights are
+/// 8 MB, not 16 MB of `Option`s first).
+fn numbers_or_null<'de, D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Vec<f64>, D::Error> {
+    struct Numbers;
+    impl<'de> serde::de::Visitor<'de> for Numbers {
+        type Value = Vec<f64>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a list of numbers")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Vec<f64>, A::Error> {
+            let mut values = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
+            while let Some(value) = seq.next_element::<Option<f64>>()? {
+                values.push(value.unwrap_or(f64::NAN));
+            }
+            Ok(values)
+        }
+    }
+    deserializer.deserialize_seq(Numbers)
+}
+
 /// How a file's photos become features; version 1 knew only raw pixels, without parameters or
 /// scaling, and only version 3 the learned kinds (whose dictionary it moves out of the file).
 fn read_features(file: &mut File) -> Result<Featurizer> {
@@ -229,25 +287,29 @@ fn read_features(file: &mut File) -> Result<Featurizer> {
     let kind: FeatureKind = file
         .features
         .parse()
-        .map_err(|_| Error::ModelFile(format!("feature kind {:?} is unknown (known: {known})", file.features)))?;
+        .map_err(|_| invalid(format!("feature kind {:?} is unknown (known: {known})", file.features)))?;
     if file.version == VERSION_1
         && (kind != FeatureKind::Raw || file.feature_params.is_some() || file.standardization.is_some())
     {
-        return Err(Error::ModelFile(
+        return Err(invalid(
             "a version-1 file holds raw pixels only, without feature_params or standardization".into(),
         ));
     }
     let spec = FeatureSpec::from_params(kind, file.feature_params.as_ref())?;
-    let wrong = |m: &str| Err(Error::ModelFile(format!("feature kind \"{kind}\" {m}")));
+    let wrong = |m: &str| Err(invalid(format!("feature kind \"{kind}\" {m}")));
     match (spec.needs_dictionary(), file.dictionary.take()) {
         (false, None) => Featurizer::fixed(spec),
         (false, Some(_)) => wrong("has no dictionary"),
         (true, None) => wrong("needs its dictionary"),
         (true, Some(_)) if file.version != VERSION => wrong(&format!("is not in version-{} files", file.version)),
         (true, Some(d)) => {
-            Featurizer::learned(spec, std::sync::Arc::new(d)).map_err(|e| Error::ModelFile(format!("dictionary: {e}")))
+            Featurizer::learned(spec, std::sync::Arc::new(d)).map_err(|e| invalid(format!("dictionary: {e}")))
         }
     }
+}
+
+fn invalid(message: String) -> Error {
+    Error::ModelFile(ModelProblem::Invalid(message))
 }
 
 #[cfg(test)]
@@ -274,11 +336,15 @@ mod tests {
         value.to_string()
     }
 
-    fn message(text: &str) -> String {
+    fn problem(text: &str) -> ModelProblem {
         match SavedModel::from_json(text) {
             Err(Error::ModelFile(m)) => m,
             other => panic!("expected a model-file error, got {other:?}"),
         }
+    }
+
+    fn message(text: &str) -> String {
+        problem(text).to_string()
     }
 
     #[test]
@@ -288,10 +354,96 @@ mod tests {
 
     #[test]
     fn rejects_files_that_are_not_catdog_models() {
-        assert!(message("not json").contains("expected"));
+        assert!(message("not json").contains("not JSON"));
         assert!(message("{}").contains("missing field"));
         assert!(message(&with(|v| v["format"] = "other".into())).contains("format"));
         assert!(message(&with(|v| v["version"] = 9.into())).contains("version 9"));
+    }
+
+    #[test]
+    fn rejects_an_empty_file() {
+        for text in ["", "  \n\t", "\u{feff}"] {
+            assert_eq!(problem(text), ModelProblem::Empty, "{text:?}");
+        }
+        let err = SavedModel::from_json("").unwrap_err();
+        assert_eq!(err.to_string(), "invalid model file: the file is empty");
+    }
+
+    #[test]
+    fn rejects_text_that_is_not_json_and_says_where() {
+        // Where serde_json stopped: after the `n` it read as the start of `null`.
+        assert_eq!(problem("not json"), ModelProblem::NotJson { line: 1, column: 2 });
+        assert_eq!(problem("{\n  \"format\": catdog"), ModelProblem::NotJson { line: 2, column: 13 });
+        // A file cut short is not JSON either.
+        let whole = saved().to_json();
+        assert!(matches!(problem(&whole[..whole.len() / 2]), ModelProblem::NotJson { line: 1, .. }));
+        assert_eq!(message("<html>"), "it is not JSON (it goes wrong at line 1, column 1)",);
+    }
+
+    #[test]
+    fn rejects_json_of_another_shape() {
+        for text in ["[1, 2, 3]", "42", "\"catdog\"", "null", "true"] {
+            assert_eq!(problem(text), ModelProblem::NotAnObject, "{text}");
+        }
+        assert!(message("{}").contains("missing field `format`"));
+        assert!(message(&with(|v| v["w"] = serde_json::json!({"0": 1.0}))).contains("invalid type: map"));
+        assert!(message(&with(|v| v["classes"] = "cat,dog".into())).contains("invalid type: string"));
+    }
+
+    #[test]
+    fn rejects_the_wrong_format_or_version() {
+        assert_eq!(problem(&with(|v| v["format"] = "keras".into())), ModelProblem::Format { found: "keras".into() });
+        for version in [0, 4, 99] {
+            assert_eq!(
+                problem(&with(|v| v["version"] = version.into())),
+                ModelProblem::Version { found: version, newest: 3 }
+            );
+        }
+        assert_eq!(
+            message(&with(|v| v["version"] = 4.into())),
+            "version 4 is not supported (this catdog reads versions 1 to 3)"
+        );
+        assert!(message(&with(|v| v["version"] = (-1).into())).contains("invalid value: integer `-1`"));
+    }
+
+    /// JSON has no NaN: JavaScript writes NaN and ±Infinity as `null`, Python as the bare words
+    /// `NaN` and `Infinity`, and `1e400` overflows a float64. Each is refused, naming where.
+    #[test]
+    fn rejects_nan_and_infinite_weights() {
+        assert_eq!(
+            problem(&with(|v| v["w"][7] = serde_json::Value::Null)),
+            ModelProblem::NotFinite { what: "w", index: Some(7) }
+        );
+        assert_eq!(
+            problem(&with(|v| v["b"] = serde_json::Value::Null)),
+            ModelProblem::NotFinite { what: "b", index: None }
+        );
+        assert_eq!(
+            message(&with(|v| v["w"][7] = serde_json::Value::Null)),
+            "w[7] is not a finite number (null in the file: NaN or infinite when it was written)"
+        );
+        let text = saved().to_json();
+        let w = text.find("\"w\":[").unwrap() + 5;
+        for bare in ["NaN", "Infinity", "-Infinity", "1e400", "-2.5e309"] {
+            let edited = format!("{}{bare},{}", &text[..w], &text[w..]);
+            assert!(
+                matches!(problem(&edited), ModelProblem::NotFiniteNumber { line: 1, column } if column > w && column <= w + bare.len() + 1),
+                "{bare}: {:?}",
+                problem(&edited)
+            );
+        }
+        // The parsed model is never used unless every weight is finite.
+        let mut nan = saved();
+        nan.model.w[3] = f64::NAN;
+        assert_eq!(problem(&nan.to_json()), ModelProblem::NotFinite { what: "w", index: Some(3) });
+    }
+
+    /// A million weights (20 MB of text) is read and refused for its count, without a panic.
+    #[test]
+    fn rejects_a_million_weights() {
+        let huge = with(|v| v["w"] = serde_json::json!(vec![0.125; 1_000_000]));
+        assert_eq!(problem(&huge), ModelProblem::WeightCount { found: 1_000_000, expected: PHOTO_BYTES, kind: "raw" });
+        assert_eq!(message(&huge), "w has 1000000 weights, expected 12288 for feature kind \"raw\"");
     }
 
     #[test]
@@ -300,7 +452,6 @@ mod tests {
         assert!(message(&with(|v| v["image_size"] = serde_json::json!([32, 32, 3]))).contains("image_size"));
         assert!(message(&with(|v| v["features"] = "hog".into())).contains("feature kind"));
         assert!(message(&with(|v| v["classes"] = serde_json::json!(["cat"]))).contains("2 classes"));
-        assert!(message(&with(|v| v["w"][7] = serde_json::Value::Null)).contains("invalid type"));
         assert!(message(&with(|v| v["extra"] = 1.into())).contains("unknown field"));
         assert!(message(&with(|v| v["training"]["init"] = "ones".into())).contains("training.init"));
     }

@@ -50,6 +50,8 @@ pub struct Session {
     data: Dataset,
     cache: FeatureCache,
     current: CurrentModel,
+    /// The model that answered before the current run, back if the run diverges.
+    before_run: CurrentModel,
     preparing: Option<Preparation>,
 }
 
@@ -151,7 +153,8 @@ impl Session {
     fn finish_preparing(&mut self) -> Result<()> {
         if let Some(preparation) = self.preparing.take() {
             let plan = preparation.finish(&self.data, &mut self.cache)?;
-            self.current = CurrentModel::Run { plan: Box::new(plan), evaluation: None };
+            let run = CurrentModel::Run { plan: Box::new(plan), evaluation: None };
+            self.before_run = std::mem::replace(&mut self.current, run);
         }
         Ok(())
     }
@@ -172,13 +175,18 @@ impl Session {
     }
 
     /// Runs up to `steps` more iterations (fewer once the run is done); returns how many ran. A
-    /// run still being readied computes the rest of its features first.
+    /// run still being readied computes the rest of its features first. A run that diverges
+    /// ([`Error::Diverged`]) is dropped and the model from before it answers again.
     pub fn steps(&mut self, steps: usize) -> Result<usize> {
         self.finish_preparing()?;
-        match &mut self.current {
+        let ran = match &mut self.current {
             CurrentModel::Run { plan, .. } => plan.steps(steps),
             _ => Err(Error::NoRun),
+        };
+        if let Err(Error::Diverged { .. }) = ran {
+            self.current = std::mem::take(&mut self.before_run);
         }
+        ran
     }
 
     /// The run's accuracies, confusion matrix and mistakes, computed once per iteration reached.

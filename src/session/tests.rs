@@ -398,3 +398,22 @@ fn the_dictionary_is_learned_from_the_training_photos_and_kept_for_the_same_spli
     s.prepare(1).unwrap();
     assert_eq!(s.cached_features(&spec, false), 0);
 }
+
+#[test]
+fn a_run_that_diverges_gives_back_the_model_from_before_it() {
+    let mut s = striped_session(6);
+    begin(&mut s, &hog(40));
+    while s.steps(100).unwrap() > 0 {}
+    let photo = striped(true, 9);
+    let before = s.predict_photo(&photo).unwrap();
+    let file = s.model_json().unwrap();
+    // HOG with λ at a learning rate of 1e300: the penalty on the first step's weights overflows.
+    let mut hog_1e300 = hog(40);
+    hog_1e300.train.settings.learning_rate = 1e300;
+    begin(&mut s, &hog_1e300);
+    let err = s.steps(100).unwrap_err();
+    assert!(matches!(err, Error::Diverged { .. }), "{err}");
+    assert!(s.run().is_none());
+    assert_eq!(s.predict_photo(&photo).unwrap(), before);
+    assert_eq!(s.model_json().unwrap(), file);
+}

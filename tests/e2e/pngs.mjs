@@ -3,7 +3,8 @@
 // width and shades, so raw pixels and hog+color both have something to learn.
 import { crc32, deflateSync } from 'node:zlib';
 
-function chunk(type, data) {
+/** A PNG chunk: length, type, data and CRC. */
+export function chunk(type, data) {
   const out = Buffer.alloc(12 + data.length);
   out.writeUInt32BE(data.length, 0);
   out.write(type, 4, 'latin1');

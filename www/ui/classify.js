@@ -41,7 +41,10 @@ async function classifyPhoto(file) {
 async function startWebcam() {
   try {
     if (!navigator.mediaDevices?.getUserMedia) throw new Error('this browser offers no camera here (it needs https or localhost)');
-    webcam.stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false });
+    const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false });
+    webcam.stream = stream;
+    // A camera unplugged (or taken by another app) ends its track.
+    for (const track of stream.getVideoTracks()) track.addEventListener('ended', () => cameraEnded(stream), { once: true });
     const video = $('video');
     video.srcObject = webcam.stream;
     video.hidden = false;
@@ -57,6 +60,14 @@ async function startWebcam() {
     showError(`The webcam is not available: ${why}.`);
     stopWebcam();
   }
+}
+
+function cameraEnded(stream) {
+  if (webcam.stream !== stream) return;
+  stopWebcam();
+  const message = 'The camera stopped: it was unplugged or another app took it. Start the webcam again once it is back; photos still work.';
+  $('webcam-message').textContent = message;
+  showError(message);
 }
 
 function stopWebcam() {

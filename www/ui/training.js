@@ -11,8 +11,9 @@ import { showMistakes, showWeights } from './learned.js';
 
 /** The page's words for how a run computes its gradients (the core's Arithmetic). */
 const ARITHMETIC = { Kernel: 'integer SIMD kernel', Float64: 'float64 reference' };
-/** Train waits for a photo of each class and for no run to be going. */
-const trainable = { running: false, bothClasses: false };
+/** Train waits for a photo and for no run to be going; the core says what else a run needs
+ * (photos of both classes, settings it takes). */
+const trainable = { running: false, anyPhotos: false };
 
 export function wireTraining() {
   $('train-form').addEventListener('submit', (event) => {
@@ -28,15 +29,15 @@ export function wireTraining() {
   $('load-model').addEventListener('change', (event) => attempt(() => loadModel(event.target)));
 }
 
-/** Follows the photos' class counts: Train needs a photo of each class. */
+/** Follows the photos' class counts: Train needs photos. */
 export function countsChanged([cats, dogs]) {
-  trainable.bothClasses = cats > 0 && dogs > 0;
+  trainable.anyPhotos = cats + dogs > 0;
   showButtons();
 }
 
 function showButtons() {
   $('stop').disabled = !trainable.running;
-  $('train').disabled = trainable.running || !trainable.bothClasses;
+  $('train').disabled = trainable.running || !trainable.anyPhotos;
 }
 
 async function train() {
@@ -76,7 +77,7 @@ function trained(run) {
   if (!run.prepared) {
     trainable.running = false;
     showButtons();
-    setStatus('Stopped while computing features; the previous model, if any, still classifies.');
+    setStatus(run.failed ? 'The run stopped (the error line says why); the previous model, if any, still classifies.' : 'Stopped while computing features; the previous model, if any, still classifies.');
     return;
   }
   const { stopped, iteration, total, seconds, trainAccuracy, testAccuracy } = run;
