@@ -66,13 +66,16 @@ ensure_chromium() {
 }
 
 # dist/sw.js gets its build: a version that changes whenever any file of dist/ does (so the next
-# visit installs the new files and drops the old cache), the list of every file but itself to
-# precache, and the page's Content-Security-Policy, read from index.html's <meta> (the one place it
-# is written), which the service worker hands to the wasm worker as a header.
+# visit installs the new files and drops the old cache), every file but itself to precache with
+# its SHA-256 (the fetches check it, so a cache never holds a file of another build), and the
+# page's Content-Security-Policy, read from index.html's <meta> (the one place it is written),
+# which the service worker hands to the wasm worker as a header.
 stamp_service_worker() {
-  local version files csp
+  local version files csp file
   version=$(cd dist && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
-  files=$(cd dist && find . -type f ! -path ./sw.js | sed 's|^\./||' | sort | sed 's/.*/"&"/' | paste -sd, -)
+  files=$(cd dist && find . -type f ! -path ./sw.js | sed 's|^\./||' | sort | while read -r file; do
+    printf '{"path": "%s", "integrity": "sha256-%s"}\n' "$file" "$(openssl dgst -sha256 -binary "$file" | openssl base64 -A)"
+  done | paste -sd, -)
   csp=$(perl -ne 'print $1 if /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/' dist/index.html)
   if [ -z "$csp" ]; then
     echo "dist/index.html has no Content-Security-Policy <meta>" >&2

@@ -1,7 +1,7 @@
 // The service worker: the page without the network. It keeps every file of one build in a cache
 // named by that build's version and answers the page's requests from it first. build.sh stamps
-// BUILD into dist/sw.js: the version (a hash of dist's files), the list of those files, and the
-// page's Content-Security-Policy (from index.html's <meta>).
+// BUILD into dist/sw.js: the version (a hash of dist's files), those files with their SHA-256,
+// and the page's Content-Security-Policy (from index.html's <meta>).
 //
 // One page never mixes two builds. A new build's worker installs beside the running one and waits
 // (no skipWaiting) until no page of the old build is open, so a page is answered by one worker and
@@ -22,9 +22,13 @@ const CACHE = PREFIX + BUILD.version;
 const scope = new URL(self.registration.scope);
 
 self.addEventListener('install', (event) => {
-  // cache: 'reload' skips the HTTP cache, so every file comes from the server's current build.
-  const requests = BUILD.files.map((file) => new Request(file, { cache: 'reload' }));
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(requests)));
+  // cache: 'reload' skips the HTTP cache; a file whose hash is not this build's fails the fetch,
+  // and so the install (a server caught mid-deploy), leaving the running build as it was.
+  const requests = BUILD.files.map(({ path, integrity }) => new Request(path, { cache: 'reload', integrity }));
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(requests)).catch(async (err) => {
+    await caches.delete(CACHE);
+    throw err;
+  }));
 });
 
 self.addEventListener('activate', (event) => {

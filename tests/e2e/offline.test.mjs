@@ -6,6 +6,7 @@
 // old cache is gone, and no page ever shows files of both.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,26 @@ const ready = (page) => page.getByTestId('status').filter({ hasText: 'ready' }).
 const controlled = (page) => page.waitForFunction(() => navigator.serviceWorker.controller?.state === 'activated', null, { timeout: 20000 });
 const built = async (folder) => JSON.parse((await readFile(join(folder, 'sw.js'), 'utf8')).match(/^const BUILD = (\{.*\});$/m)[1]);
 const cacheNames = (page) => page.evaluate(() => caches.keys());
+const builds = (page) => page.evaluate(() => ({
+  page: document.querySelector('meta[name=catdog-build]')?.content ?? 'first',
+  main: document.documentElement.dataset.mainBuild ?? 'first',
+}));
+
+/** A copy of dist as a second build: its page and main.js marked, sw.js with another version
+ * and, unless `torn`, the new files' hashes (as build.sh would stamp them after the change). */
+async function secondBuild(name, { torn = false } = {}) {
+  const first = await built(dist);
+  const folder = join(scratch, name);
+  await cp(dist, folder, { recursive: true });
+  const edit = async (file, change) => writeFile(join(folder, file), change(await readFile(join(folder, file), 'utf8')));
+  await edit('index.html', (html) => html.replace('<title>', '<meta name="catdog-build" content="second">\n<title>'));
+  await edit('main.js', (js) => `${js}\ndocument.documentElement.dataset.mainBuild = 'second';\n`);
+  const hash = async (path) => `sha256-${createHash('sha256').update(await readFile(join(folder, path))).digest('base64')}`;
+  const files = await Promise.all(first.files.map(async ({ path, integrity }) => ({ path, integrity: torn ? integrity : await hash(path) })));
+  const build = { ...first, version: `${first.version}-${name}`, files };
+  await edit('sw.js', (js) => js.replace(/^const BUILD = .*$/m, `const BUILD = ${JSON.stringify(build)};`));
+  return { folder, first: first.version, second: build.version };
+}
 
 test('after one visit the page opens, trains and classifies with the network off', async () => {
   const build = await built(dist);
@@ -37,8 +58,9 @@ test('after one visit the page opens, trains and classifies with the network off
   await page.getByTestId('offline').filter({ hasText: 'Works offline' }).waitFor();
   assert.deepEqual(await cacheNames(page), [`catdog-${build.version}`]);
   const cached = await page.evaluate(async (name) => (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname.slice(1)).sort(), `catdog-${build.version}`);
-  assert.deepEqual(cached, [...build.files].sort(), 'every file of the build is cached');
-  assert.ok(build.files.includes('pkg/catdog_bg.wasm') && build.files.includes('worker.js') && build.files.includes('ui/offline.js'));
+  const paths = build.files.map((f) => f.path);
+  assert.deepEqual(cached, [...paths].sort(), 'every file of the build is cached');
+  assert.ok(['pkg/catdog_bg.wasm', 'worker.js', 'ui/offline.js', 'manifest.webmanifest'].every((p) => paths.includes(p)), paths.join(' '));
 
   await page.context().setOffline(true);
   server.serve(join(scratch, 'nothing here'));
@@ -100,30 +122,18 @@ test('Chromium finds the page installable: manifest, icons, a service worker tha
 });
 
 test('a new build takes over once the old one\'s page is closed, and no page mixes the two', async () => {
-  // The second build: dist with its page and main.js marked, and a version of its own, as
-  // build.sh would stamp after any change.
-  const first = await built(dist);
-  const second = join(scratch, 'second');
-  await cp(dist, second, { recursive: true });
-  const edit = async (file, change) => writeFile(join(second, file), change(await readFile(join(second, file), 'utf8')));
-  await edit('index.html', (html) => html.replace('<title>', '<meta name="catdog-build" content="second">\n<title>'));
-  await edit('main.js', (js) => `${js}\ndocument.documentElement.dataset.mainBuild = 'second';\n`);
-  await edit('sw.js', (js) => js.replace(first.version, `${first.version}-second`));
-  const builds = (page) => page.evaluate(() => ({
-    page: document.querySelector('meta[name=catdog-build]')?.content ?? 'first',
-    main: document.documentElement.dataset.mainBuild ?? 'first',
-  }));
-
+  const { folder, first, second } = await secondBuild('second');
   const page = await openWatchedPage(browser, server.url, server.url);
   await ready(page);
   await controlled(page);
-  server.serve(second);
+  server.serve(folder);
   // A reload checks for a new service worker: the second build installs beside the first and waits.
   await page.reload();
   await ready(page);
   await page.getByTestId('offline').filter({ hasText: 'A new version is ready' }).waitFor({ timeout: 20000 });
   assert.deepEqual(await builds(page), { page: 'first', main: 'first' });
-  assert.deepEqual((await cacheNames(page)).sort(), [`catdog-${first.version}`, `catdog-${first.version}-second`]);
+  assert.deepEqual((await cacheNames(page)).sort(), [`catdog-${first}`, `catdog-${second}`]);
+  assert.deepEqual(page.errors, []);
   const context = page.context();
   await page.close();
 
@@ -136,7 +146,7 @@ test('a new build takes over once the old one\'s page is closed, and no page mix
     const seen = await builds(next);
     if (seen.page === 'second') {
       assert.deepEqual(seen, { page: 'second', main: 'second' });
-      assert.deepEqual(names, [`catdog-${first.version}-second`]);
+      assert.deepEqual(names, [`catdog-${second}`]);
       console.log(`the second build served the page opened ${tries + 1} time(s) after closing the first's`);
       break;
     }
@@ -147,7 +157,33 @@ test('a new build takes over once the old one\'s page is closed, and no page mix
     await next.goto('about:blank');
     await next.waitForTimeout(500);
   }
-  await next.close();
+  await context.close();
+  server.serve(dist);
+});
+
+test('a server caught mid-deploy (files that are not the new build\'s) leaves the running build as it was', async () => {
+  const { folder, first, second } = await secondBuild('torn', { torn: true });
+  const page = await openWatchedPage(browser, server.url, server.url);
+  await ready(page);
+  await controlled(page);
+  server.serve(folder);
+  const installs = page.evaluate(() => navigator.serviceWorker.getRegistration().then((registration) => new Promise((resolve) => {
+    registration.addEventListener('updatefound', () => {
+      const worker = registration.installing;
+      worker.addEventListener('statechange', () => { if (worker.state === 'redundant' || worker.state === 'installed') resolve(worker.state); });
+    });
+  })));
+  await page.evaluate(() => navigator.serviceWorker.getRegistration().then((registration) => registration.update().catch(() => {})));
+  assert.equal(await installs, 'redundant', 'the torn build fails to install');
+  assert.deepEqual(await cacheNames(page), [`catdog-${first}`], `no cache for ${second}`);
+  const context = page.context();
+  await page.close();
+  const next = await context.newPage();
+  await next.goto(server.url);
+  await ready(next);
+  // The first build's page, as it was: the new index.html on the server is not the one served.
+  assert.deepEqual(await builds(next), { page: 'first', main: 'first' });
+  assert.deepEqual(await cacheNames(next), [`catdog-${first}`]);
   await context.close();
   server.serve(dist);
 });
