@@ -65,6 +65,27 @@ ensure_chromium() {
   fi
 }
 
+# dist/sw.js gets its build: a version that changes whenever any file of dist/ does (so the next
+# visit installs the new files and drops the old cache), every file but itself to precache with
+# its SHA-256 (the fetches check it, so a cache never holds a file of another build), and the
+# page's Content-Security-Policy, read from index.html's <meta> (the one place it is written),
+# which the service worker hands to the wasm worker as a header.
+stamp_service_worker() {
+  local version files csp file
+  version=$(cd dist && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+  files=$(cd dist && find . -type f ! -path ./sw.js | sed 's|^\./||' | sort | while read -r file; do
+    printf '{"path": "%s", "integrity": "sha256-%s"}\n' "$file" "$(openssl dgst -sha256 -binary "$file" | openssl base64 -A)"
+  done | paste -sd, -)
+  csp=$(perl -ne 'print $1 if /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/' dist/index.html)
+  if [ -z "$csp" ]; then
+    echo "dist/index.html has no Content-Security-Policy <meta>" >&2
+    exit 1
+  fi
+  BUILD="{\"version\": \"$version\", \"files\": [$files], \"csp\": \"$csp\"}" \
+    perl -i -pe 's{^const BUILD = null;.*$}{const BUILD = $ENV{BUILD};}' dist/sw.js
+  grep -q '^const BUILD = {"version"' dist/sw.js || { echo "dist/sw.js was not stamped" >&2; exit 1; }
+}
+
 build() {
   ensure_wasm_tools
   ensure_npm
@@ -82,6 +103,7 @@ build() {
   # The page's JavaScript without its whole-line comments and doc blocks (4 KB of the gzipped
   # payload); comments inside lines stay, so no string or expression can be cut.
   perl -0777 -i -pe 's{^[ \t]*/\*\*.*?\*/[ \t]*\n}{}gms; s{^[ \t]*//.*\n}{}gm' dist/*.js dist/ui/*.js dist/pkg/*.js
+  stamp_service_worker
   say "dist/ is ready: $(du -sh dist | cut -f1), wasm $(du -k dist/pkg/catdog_bg.wasm | cut -f1) KiB"
 }
 

@@ -13,6 +13,7 @@ import { countsChanged, wireTraining } from './ui/training.js';
 import { forgetPhoto } from './ui/learned.js';
 import { startChart } from './ui/chart.js';
 import { wireClassify } from './ui/classify.js';
+import './ui/offline.js';
 
 wirePhotos({ onCounts: countsChanged, onRemoved: forgetPhoto });
 wireSettings();

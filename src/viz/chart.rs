@@ -1,7 +1,9 @@
 //! The loss chart: training and held-out cost against iteration, with labelled axes and a
 //! legend, drawn with plotters on any `DrawingBackend` (a canvas in the page, anything in tests).
 
+use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::{Error, Result};
 
@@ -47,29 +49,51 @@ pub fn draw_loss<DB: DrawingBackend>(backend: DB, history: LossHistory) -> Resul
         .axis_desc_style(("sans-serif", 14))
         .draw()
         .map_err(chart_error)?;
+    let mut drawn = Vec::new();
     for (values, colour, label) in
         [(history.train, TRAIN_COLOUR, "training cost"), (history.test, TEST_COLOUR, "held-out cost")]
     {
         if values.is_empty() {
             continue;
         }
-        chart
-            .draw_series(LineSeries::new(thinned(values, MAX_POINTS), colour.stroke_width(2)))
-            .map_err(chart_error)?
-            .label(label)
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], colour.stroke_width(2)));
+        chart.draw_series(LineSeries::new(thinned(values, MAX_POINTS), colour.stroke_width(2))).map_err(chart_error)?;
+        drawn.push((colour, label));
     }
     if !history.train.is_empty() {
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(GRID_COLOUR)
-            .label_font(("sans-serif", 13))
-            .draw()
-            .map_err(chart_error)?;
+        draw_legend(&chart.plotting_area().strip_coord_spec(), &drawn).map_err(chart_error)?;
     }
     root.present().map_err(chart_error)
+}
+
+/// The legend in the plot's upper right corner: a short line of each series' colour and its name,
+/// on a white box. Drawn here rather than by plotters' series labels, which measure their text
+/// without asking the backend (in wasm, through a `<span>` with a `style` attribute, which the
+/// page's Content-Security-Policy refuses); here the backend measures it (the page's canvas).
+fn draw_legend<DB: DrawingBackend>(
+    plot: &DrawingArea<DB, Shift>,
+    entries: &[(RGBColor, &str)],
+) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    const PAD: i32 = 8;
+    const SAMPLE: i32 = 18;
+    let style = TextStyle::from(("sans-serif", 13).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+    let (mut text_width, mut line) = (0, 0);
+    for (_, label) in entries {
+        let (w, h) = plot.estimate_text_size(label, &style)?;
+        text_width = text_width.max(w as i32);
+        line = line.max(h as i32 + 4);
+    }
+    let (plot_width, _) = plot.dim_in_pixel();
+    let (width, height) = (3 * PAD + SAMPLE + text_width, 2 * PAD + line * entries.len() as i32);
+    let (left, top) = (plot_width as i32 - width - PAD, PAD);
+    let corners = [(left, top), (left + width, top + height)];
+    plot.draw(&Rectangle::new(corners, WHITE.mix(0.9).filled()))?;
+    plot.draw(&Rectangle::new(corners, GRID_COLOUR))?;
+    for (k, (colour, label)) in entries.iter().enumerate() {
+        let y = top + PAD + line * k as i32 + line / 2;
+        plot.draw(&PathElement::new([(left + PAD, y), (left + PAD + SAMPLE, y)], colour.stroke_width(2)))?;
+        plot.draw(&Text::new(*label, (left + 2 * PAD + SAMPLE, y), style.clone()))?;
+    }
+    Ok(())
 }
 
 /// The y axis runs from 0 to a little above the largest finite cost (1 before any cost).
@@ -130,6 +154,7 @@ mod tests {
         coloured: Vec<(i32, i32)>,
         texts: Vec<String>,
         paths: Vec<(usize, (u8, u8, u8))>,
+        measured: std::cell::RefCell<Vec<String>>,
     }
 
     impl DrawingBackend for &mut Recorder {
@@ -170,6 +195,14 @@ mod tests {
             self.texts.push(text.to_string());
             Ok(())
         }
+        fn estimate_text_size<S: BackendTextStyle>(
+            &self,
+            text: &str,
+            _: &S,
+        ) -> std::result::Result<(u32, u32), DrawingErrorKind<Self::ErrorType>> {
+            self.measured.borrow_mut().push(text.to_string());
+            Ok((7 * text.len() as u32, 15))
+        }
     }
 
     /// Point counts of the paths drawn in `colour`.
@@ -190,6 +223,9 @@ mod tests {
         assert_eq!(paths_in(&recorder, TRAIN_COLOUR), [50, 2]);
         assert_eq!(paths_in(&recorder, TEST_COLOUR), [50, 2]);
         assert!(!recorder.coloured.is_empty());
+        // The legend's names are measured by the backend (in the page, the canvas), not by plotters' fonts.
+        let measured = recorder.measured.borrow();
+        assert!(["training cost", "held-out cost"].iter().all(|t| measured.iter().any(|m| m == t)), "{measured:?}");
     }
 
     #[test]

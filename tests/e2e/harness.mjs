@@ -12,14 +12,19 @@ export const artifacts = join(root, 'target', 'e2e');
 const types = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript',
   '.css': 'text/css', '.wasm': 'application/wasm', '.png': 'image/png', '.svg': 'image/svg+xml',
-  '.json': 'application/json', '.ico': 'image/x-icon',
+  '.json': 'application/json', '.ico': 'image/x-icon', '.webmanifest': 'application/manifest+json',
 };
 
-/** Serves dist/ on a free port of 127.0.0.1; resolves to { url, close }. */
-export async function serveDist() {
+/** Serves dist/ (or `folder`) on a free port of 127.0.0.1; resolves to { url, close, serve, hits }:
+ * serve(other) serves another folder from the same origin, as a new deploy would, and hits lists
+ * the paths asked for so far. */
+export async function serveDist(folder = dist) {
+  let served = folder;
+  const hits = [];
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-    const file = join(dist, path.endsWith('/') ? `${path}index.html` : path);
+    hits.push(path);
+    const file = join(served, path.endsWith('/') ? `${path}index.html` : path);
     try {
       const body = await readFile(file);
       res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
@@ -30,20 +35,29 @@ export async function serveDist() {
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) };
+  const close = () => new Promise((r) => server.close(r));
+  return { url: `http://127.0.0.1:${port}/`, close, serve: (other) => { served = other; }, hits };
 }
+
+const chromiumOptions = {
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  args: [
+    '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--no-first-run', '--disable-quic',
+    '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+  ],
+};
 
 /** Debian's Chromium, headless, with the flags this machine needs and a fake webcam. */
 export async function launch() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic',
-      '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-    ],
-  });
+  return chromium.launch(chromiumOptions);
+}
+
+/** The same Chromium with a profile in `folder` (a context that is not incognito, as a visitor's
+ * browser is: Chromium offers to install a page only there). */
+export async function launchWithProfile(folder) {
+  return chromium.launchPersistentContext(folder, { ...chromiumOptions, viewport: { width: 1280, height: 900 } });
 }
 
 /** A page that records console errors and failed requests to other origins. */
@@ -64,4 +78,48 @@ export async function openPage(browser, url) {
 export async function artifactPath(name) {
   await mkdir(artifacts, { recursive: true });
   return join(artifacts, name);
+}
+
+/** Installed in the page and in each worker: keeps the Content-Security-Policy violations seen. */
+function keepViolations() {
+  self.cspViolations = [];
+  self.addEventListener('securitypolicyviolation', (e) => {
+    self.cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
+  }, true);
+}
+
+/**
+ * A page in a context of its own that records, across the page, its workers and the service
+ * worker: requests to other origins (the service worker's own too: Playwright reports those only
+ * with PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS, set here before the context exists),
+ * console errors and Content-Security-Policy violations. `await page.violations()` gathers the
+ * violations from the page and from the workers still running. Navigates only when `url` is given.
+ */
+export async function openWatchedPage(browser, origin, url) {
+  process.env.PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS = '1';
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  await context.grantPermissions(['camera'], { origin: new URL(origin).origin });
+  await context.addInitScript(keepViolations);
+  const page = await context.newPage();
+  page.errors = [];
+  page.foreignRequests = [];
+  const local = (address) => address.startsWith(origin) || address.startsWith('blob:') || address.startsWith('data:');
+  context.on('request', (req) => { if (!local(req.url())) page.foreignRequests.push(req.url()); });
+  const keepErrors = (source) => (msg) => { if (msg.type() === 'error') page.errors.push(`${source}: ${msg.text()}`); };
+  page.on('console', keepErrors('page'));
+  page.on('pageerror', (err) => page.errors.push(`page: ${err.message}`));
+  const watchWorker = (kind) => (worker) => {
+    worker.on('console', keepErrors(kind));
+    worker.evaluate(keepViolations).catch(() => {});
+  };
+  page.on('worker', watchWorker('worker'));
+  context.on('serviceworker', watchWorker('service worker'));
+  context.serviceWorkers().forEach(watchWorker('service worker'));
+  page.violations = async () => {
+    const sources = [['page', page], ...page.workers().map((w) => ['worker', w]), ...context.serviceWorkers().map((w) => ['service worker', w])];
+    const lists = await Promise.all(sources.map(([name, s]) => s.evaluate(() => self.cspViolations ?? []).then((l) => l.map((v) => `${name}: ${v}`), () => [])));
+    return lists.flat();
+  };
+  if (url) await page.goto(url);
+  return page;
 }
