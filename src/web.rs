@@ -8,6 +8,7 @@ use plotters_canvas::CanvasBackend;
 use wasm_bindgen::prelude::*;
 
 use crate::data::dataset::PhotoId;
+use crate::error::ClassNameProblem;
 use crate::features::{FeatureKind, FeatureSpec};
 use crate::photo::Label;
 use crate::session::{RunOptions, Session};
@@ -205,6 +206,13 @@ impl Catdog {
     #[wasm_bindgen(js_name = classNames)]
     pub fn class_names(&self) -> Vec<String> {
         self.session.classes().names().map(String::from).to_vec()
+    }
+
+    /// Renames the classes, label 0 first; photos keep their labels and the model its weights
+    /// (its file carries the new names). Bad names keep the old ones.
+    #[wasm_bindgen(js_name = setClasses)]
+    pub fn set_classes(&mut self, negative: &str, positive: &str) -> Result<(), JsError> {
+        self.session.set_classes(negative, positive).map_err(page_error)
     }
 
     /// Adds a photo file labelled `label`, or by its name (or folder path) when undefined.
@@ -417,15 +425,30 @@ fn page_error(err: Error) -> JsError {
         Error::NoRun => "press Train first".to_string(),
         Error::NoSuchPhoto(_) => "that photo is no longer there".to_string(),
         Error::OtherClasses { file, current } => format!(
-            "invalid model file: it classifies '{}' and '{}', this page '{}' and '{}'",
-            file[0], file[1], current[0], current[1]
+            "invalid model file: it classifies '{}' and '{}', this page '{}' and '{}'; to use it, rename the classes to '{}' and '{}' first",
+            file[0], file[1], current[0], current[1], file[0], file[1]
         ),
+        Error::BadClassName { name, problem } => class_name_words(name, problem),
         Error::Float64Budget { .. } => format!(
             "{err}; train without λ and flips (the fast kernel reads the bytes), or on fewer photos or hog features"
         ),
         _ => err.to_string(),
     };
     JsError::new(&message)
+}
+
+/// Why the page refuses a class name.
+fn class_name_words(name: &str, problem: &ClassNameProblem) -> String {
+    match problem {
+        ClassNameProblem::Empty => "a class needs a name".to_string(),
+        ClassNameProblem::NotLetters => format!(
+            "'{name}' is not one word of letters, and labels come from the words of file names: try it without spaces, digits or signs"
+        ),
+        ClassNameProblem::TooLong { chars, limit } => {
+            format!("a class name can have at most {limit} characters; this one has {chars}")
+        }
+        ClassNameProblem::Same => format!("both classes cannot be called '{name}'"),
+    }
 }
 
 /// Draws the loss chart on the canvas with id `canvas_id`, at the canvas's pixel size.

@@ -154,6 +154,10 @@ fn bad_input_is_an_error_not_a_panic() {
     assert!(handle.remove(0).is_err() && handle.set_label(0, 1).is_err() && handle.photo(0).is_err());
     assert!(handle.load_model_json("{").is_err());
     assert_eq!(handle.len(), 0);
+    assert!(handle.set_classes("cat", "CAT").is_err() && handle.set_classes("", "dog").is_err());
+    assert_eq!(handle.class_names(), ["cat", "dog"]);
+    assert!(handle.set_classes("Kitten", "puppy").is_ok());
+    assert_eq!(handle.class_names(), ["kitten", "puppy"]);
     let mut trained = handle_with(2);
     assert!(trained.start_training(&settings(Features::Raw, f64::NAN, 10, 0.0, false)).is_err());
     let everything_held_out = RunSettings { test_share: 1.0, ..settings(Features::Raw, 0.01, 10, 0.0, false) };

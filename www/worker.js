@@ -103,6 +103,12 @@ const handlers = {
     return counts();
   },
 
+  /** Renames the classes (the core refuses bad names); answers with the names it keeps. */
+  rename({ names: [negative, positive] }) {
+    handle.setClasses(negative, positive);
+    return handle.classNames();
+  },
+
   relabel({ id, label }) {
     handle.setLabel(id, label);
     return counts();

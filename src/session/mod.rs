@@ -2,6 +2,12 @@
 //! and the current model, which is none, a run's or a loaded file's. Pure Rust, so it is tested
 //! natively; `web` only converts at the boundary.
 //!
+//! The class names are the session's and every model follows them: labels are 0 and 1, and a
+//! rename changes what they are called, never which photos belong together, so renaming keeps
+//! each photo's label and renames the current model's classes (its file then carries the new
+//! names). A model file for other names is refused rather than renamed: its names say what it
+//! was trained to tell apart, and only the user can say that these classes are those.
+//!
 //! Starting a run first lets go of the previous run's rows, keeping its model as if loaded, so a
 //! new run's copies of the photos are never held beside the old run's.
 
@@ -62,6 +68,18 @@ impl Session {
     /// The class names, label 0 first.
     pub fn classes(&self) -> &Classes {
         &self.classes
+    }
+
+    /// Renames the classes (label 0 first) and the current model's; bad names change nothing.
+    /// Photos keep their labels; names read from files from now on follow the new names.
+    pub fn set_classes(&mut self, negative: &str, positive: &str) -> Result<()> {
+        self.classes = Classes::new(negative, positive)?;
+        match &mut self.current {
+            CurrentModel::Run { plan, .. } => plan.rename(&self.classes),
+            CurrentModel::Loaded(saved) => saved.classes = self.classes.clone(),
+            CurrentModel::None => {}
+        }
+        Ok(())
     }
 
     /// Adds a photo file; `label` overrides the one its name (or folder path) gives. Returns the
@@ -150,7 +168,9 @@ impl Session {
     /// Builds the run from its features (computing any left); a failure drops the run.
     fn finish_preparing(&mut self) -> Result<()> {
         if let Some(preparation) = self.preparing.take() {
-            let plan = preparation.finish(&self.data, &mut self.cache)?;
+            let mut plan = preparation.finish(&self.data, &mut self.cache)?;
+            // The classes may have been renamed while the features were computed.
+            plan.rename(&self.classes);
             self.current = CurrentModel::Run { plan: Box::new(plan), evaluation: None };
         }
         Ok(())

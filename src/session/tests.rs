@@ -398,3 +398,63 @@ fn the_dictionary_is_learned_from_the_training_photos_and_kept_for_the_same_spli
     s.prepare(1).unwrap();
     assert_eq!(s.cached_features(&spec, false), 0);
 }
+
+#[test]
+fn renaming_keeps_the_labels_and_renames_the_model() {
+    let mut s = session(3);
+    begin(&mut s, &options(5));
+    let before = s.predict_photo(&png(BLUE)).unwrap();
+    s.set_classes(" Kitten", "PUPPY ").unwrap();
+    assert_eq!(s.classes().names(), ["kitten", "puppy"]);
+    assert_eq!(s.counts(), [3, 3]);
+    assert_eq!(s.predict_photo(&png(BLUE)).unwrap(), before);
+    let saved = SavedModel::from_json(&s.model_json().unwrap()).unwrap();
+    assert_eq!(saved.classes.names(), ["kitten", "puppy"]);
+    // Names read from files follow the new names.
+    assert_eq!(s.add("puppy.9.png", &png(BLUE), None).unwrap().1, Label::ONE);
+    assert!(matches!(s.add("dog.9.png", &png(BLUE), None), Err(Error::Unlabelled { .. })));
+}
+
+#[test]
+fn rejects_bad_class_names_and_keeps_the_old_ones() {
+    use crate::error::ClassNameProblem;
+    let mut s = session(2);
+    begin(&mut s, &options(2));
+    let long = "x".repeat(41);
+    for (negative, positive) in [("cat", "Cat"), ("", "dog"), ("cat", long.as_str()), ("cat", "dog 2")] {
+        let err = s.set_classes(negative, positive).unwrap_err();
+        assert!(matches!(err, Error::BadClassName { .. }), "{negative:?} {positive:?}: {err}");
+    }
+    let err = s.set_classes("cat", "cat").unwrap_err();
+    assert!(matches!(err, Error::BadClassName { problem: ClassNameProblem::Same, .. }));
+    assert_eq!(s.classes().names(), ["cat", "dog"]);
+    assert!(s.model_json().unwrap().contains("[\"cat\",\"dog\"]"));
+}
+
+#[test]
+fn a_rename_while_features_are_computed_names_the_run() {
+    let mut s = striped_session(4);
+    s.start(&hog(3)).unwrap();
+    s.set_classes("left", "right").unwrap();
+    while s.prepare(1).unwrap().is_some() && s.preparing().is_some() {}
+    assert_eq!(run(&s).classes().names(), ["left", "right"]);
+    assert!(s.model_json().unwrap().contains("[\"left\",\"right\"]"));
+}
+
+#[test]
+fn a_loaded_model_is_renamed_but_a_file_for_other_names_is_refused() {
+    let mut s = session(2);
+    begin(&mut s, &options(2));
+    let file = s.model_json().unwrap();
+    let mut other = Session::new();
+    other.load_model_json(&file).unwrap();
+    other.set_classes("kitten", "puppy").unwrap();
+    assert!(other.model_json().unwrap().contains("[\"kitten\",\"puppy\"]"));
+    let err = other.load_model_json(&file).unwrap_err();
+    assert!(
+        matches!(&err, Error::OtherClasses { file, current } if file[0] == "cat" && current[0] == "kitten"),
+        "{err}"
+    );
+    // The renamed model stays.
+    assert!(other.model_json().unwrap().contains("kitten"));
+}

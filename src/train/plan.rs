@@ -153,6 +153,16 @@ impl Plan {
         self.trainer.iteration()
     }
 
+    /// The class names, label 0 first.
+    pub fn classes(&self) -> &Classes {
+        &self.classes
+    }
+
+    /// Gives the run's two classes new names (labels, and so the model, stay as they are).
+    pub fn rename(&mut self, classes: &Classes) {
+        self.classes = classes.clone();
+    }
+
     /// The options the run was started with.
     pub fn options(&self) -> &TrainOptions {
         &self.options

@@ -65,3 +65,10 @@ export async function artifactPath(name) {
   await mkdir(artifacts, { recursive: true });
   return join(artifacts, name);
 }
+
+/** Waits for the page's status line to say the classifier is ready. */
+export const ready = (page) => page.getByTestId('status').filter({ hasText: 'ready' }).waitFor({ timeout: 20000 });
+/** The text of the element with `data-testid` `id`. */
+export const text = (page, id) => page.getByTestId(id).textContent();
+/** The value of the input with `data-testid` `id`. */
+export const value = (page, id) => page.getByTestId(id).inputValue();

@@ -22,7 +22,7 @@ export function wireClassify() {
 
 function showPrediction({ label, probability }, source) {
   $('prediction-source').textContent = source;
-  $('prediction').textContent = sayClass(label, probability);
+  $('prediction').replaceChildren(...sayClass(label, probability));
 }
 
 async function classifyPhoto(file) {
