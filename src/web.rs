@@ -176,15 +176,30 @@ pub struct Picture {
     pub rgba: Vec<u8>,
 }
 
-/// A run's accuracies; the mistakes and the confusion matrix come from their own calls.
-#[wasm_bindgen]
-#[derive(Clone, Copy)]
-pub struct Scores {
+/// How a run does: its accuracies, the held-out photos by class, and its mistakes.
+#[wasm_bindgen(getter_with_clone)]
+pub struct Evaluation {
     #[wasm_bindgen(js_name = trainAccuracy)]
     pub train_accuracy: f64,
     /// Undefined when nothing is held out.
     #[wasm_bindgen(js_name = testAccuracy)]
     pub test_accuracy: Option<f64>,
+    /// The confusion matrix, one row per true class, label 0 first.
+    pub classes: Vec<ClassEvaluation>,
+    /// The held-out photos classified wrong, most confidently wrong first.
+    pub mistakes: Vec<Mistake>,
+}
+
+/// The held-out photos of one class: a row of the confusion matrix.
+#[wasm_bindgen(getter_with_clone)]
+#[derive(Clone)]
+pub struct ClassEvaluation {
+    /// The true class, 0 or 1.
+    pub label: u8,
+    /// How many of them the model classified as label 0 and as label 1.
+    pub predicted: Vec<u32>,
+    /// Percent of them classified right; undefined when none were held out.
+    pub accuracy: Option<f64>,
 }
 
 /// Photos, labels and the model being trained, behind one handle.
@@ -341,27 +356,25 @@ impl Catdog {
         self.session.run().map_or(Vec::new(), |r| tail(r.held_out_costs(), from))
     }
 
-    /// The run's accuracies.
-    pub fn scores(&mut self) -> Result<Scores, JsError> {
+    /// The run's accuracies, confusion matrix and mistakes, for the model so far.
+    pub fn evaluation(&mut self) -> Result<Evaluation, JsError> {
         let e = self.session.evaluation().map_err(page_error)?;
-        Ok(Scores { train_accuracy: e.train_accuracy, test_accuracy: e.held_out_accuracy })
-    }
-
-    /// The held-out photos classified wrong, most confidently wrong first.
-    pub fn mistakes(&mut self) -> Result<Vec<Mistake>, JsError> {
-        let e = self.session.evaluation().map_err(page_error)?;
+        let class = |label: Label| ClassEvaluation {
+            label: label.value(),
+            predicted: e.confusion[label.index()].iter().map(|&n| n as u32).collect(),
+            accuracy: e.class_accuracy(label),
+        };
         let mistake = |m: &crate::train::scored::Mistake| Mistake {
             id: m.id.0,
             label: m.label.value(),
             probability: m.probability,
         };
-        Ok(e.mistakes.iter().map(mistake).collect())
-    }
-
-    /// Held-out photos by true label (rows) and predicted label (columns), row after row.
-    pub fn confusion(&mut self) -> Result<Vec<u32>, JsError> {
-        let e = self.session.evaluation().map_err(page_error)?;
-        Ok(e.confusion.iter().flatten().map(|&n| n as u32).collect())
+        Ok(Evaluation {
+            train_accuracy: e.train_accuracy,
+            test_accuracy: e.held_out_accuracy,
+            classes: [Label::ZERO, Label::ONE].map(class).to_vec(),
+            mistakes: e.mistakes.iter().map(mistake).collect(),
+        })
     }
 
     /// A raw-pixel model's weights as 64x64 RGBA: blue pushes towards label 1, orange towards 0.

@@ -82,14 +82,15 @@ fn trains_on_dropped_photos_and_classifies_one() {
     let (train, test) = (handle.train_costs(0), handle.test_costs(0));
     assert_eq!((train.len(), test.len(), handle.train_costs(150).len()), (200, 200, 50));
     assert!(train[199] < train[0] && test[199] < test[0]);
-    let scores = handle.scores().ok().unwrap();
-    assert_eq!((scores.train_accuracy, scores.test_accuracy), (100.0, Some(100.0)));
+    let evaluation = handle.evaluation().ok().unwrap();
+    assert_eq!((evaluation.train_accuracy, evaluation.test_accuracy), (100.0, Some(100.0)));
     let dog = handle.predict_photo(&png(1)).ok().unwrap();
     assert!(dog.label == 1 && dog.probability > 0.5);
     let rgba: Vec<u8> = [220u8, 60, 40, 255].repeat(8 * 8);
     assert_eq!(handle.predict_frame(&rgba, 8, 8).ok().map(|p| p.label), Some(0));
-    assert_eq!(handle.mistakes().ok().map(|m| m.len()), Some(0));
-    assert_eq!(handle.confusion().ok(), Some(vec![1, 0, 0, 1]));
+    assert_eq!(evaluation.mistakes.len(), 0);
+    let rows: Vec<_> = evaluation.classes.iter().map(|c| (c.label, c.predicted.clone(), c.accuracy)).collect();
+    assert_eq!(rows, [(0, vec![1, 0], Some(100.0)), (1, vec![0, 1], Some(100.0))]);
     assert_eq!(handle.weight_picture().ok().map(|p| p.len()), Some(64 * 64 * 4));
     assert_eq!(handle.feature_kind(), Some(Features::Raw));
     assert_eq!(handle.arithmetic(), Some(Arithmetic::Kernel));
@@ -108,8 +109,8 @@ fn hog_color_runs_with_its_defaults_and_has_no_weights_picture() {
     assert_eq!(handle.feature_kind(), Some(Features::HogColor));
     assert_eq!(handle.arithmetic(), Some(Arithmetic::Float64));
     // Flat red cats and blue dogs differ in colour alone, which the colour histogram sees.
-    assert_eq!(handle.scores().ok().map(|s| s.test_accuracy), Some(Some(100.0)));
-    assert_eq!(handle.mistakes().ok().map(|m| m.len()), Some(0));
+    let evaluation = handle.evaluation().ok().unwrap();
+    assert_eq!((evaluation.test_accuracy, evaluation.mistakes.len()), (Some(100.0), 0));
     assert!(handle.weight_picture().is_err());
     let text = handle.model_json().ok().unwrap();
     let mut fresh = Catdog::new();
@@ -133,7 +134,7 @@ fn relabels_removes_and_round_trips_the_model() {
     };
     assert!(handle.start_training(&once).is_ok());
     assert_eq!(handle.train_steps(5).ok(), Some(5));
-    assert_eq!(handle.scores().ok().map(|s| s.test_accuracy), Some(None));
+    assert_eq!(handle.evaluation().ok().map(|e| e.test_accuracy), Some(None));
     let text = handle.model_json().ok().unwrap();
     let mut fresh = Catdog::new();
     assert!(fresh.load_model_json(&text).is_ok());
@@ -163,7 +164,7 @@ fn bad_input_is_an_error_not_a_panic() {
     let everything_held_out = RunSettings { test_share: 1.0, ..settings(Features::Raw, 0.01, 10, 0.0, false) };
     assert!(trained.start_training(&everything_held_out).is_err());
     assert!(trained.start_training(&settings(Features::Hog, 0.01, 10, -1.0, false)).is_err());
-    assert!(trained.mistakes().is_err() && trained.weight_picture().is_err());
+    assert!(trained.evaluation().is_err() && trained.weight_picture().is_err());
     assert!(features_named("sift").is_err());
     assert!(draw_loss_chart("no-such-canvas", &[], &[], 1).is_err());
 }

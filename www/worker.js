@@ -1,6 +1,7 @@
 // The training worker: owns the wasm `Catdog` handle (photos, their features and the model),
 // decodes photos, trains in slices of about 40 ms so a Stop message gets through, and posts small
-// messages back (at the end of a run: accuracies, the held-out mistakes, the weights picture).
+// messages back (at the end of a run: accuracies, the confusion matrix, the held-out mistakes, the
+// weights picture).
 // Photos are named by the ids the core gives them; the worker keeps no list of its own.
 // Requests carry `reqId` and get one reply { reqId, ok, value | error }; progress and added
 // photos are pushed as events, with the wasm memory's size. Thumbnails' pixels are sent only
@@ -175,21 +176,28 @@ function centroids() {
 /** The held-out photos the model got wrong (most confidently wrong first), each with its id,
  * its label at the start of the run and the probability of label 1; the first MISTAKE_PICTURES
  * with their picture, if the photo is still there. */
-function mistakes() {
-  return handle.mistakes().map((mistake, k) => {
+function mistakes(list) {
+  return list.map((mistake, k) => {
     const { id, label, probability } = mistake;
     mistake.free();
     return { id, label, probability, rgba: k < MISTAKE_PICTURES && handle.has(id) ? toRgba(handle.photo(id)) : null };
   });
 }
 
-/** Accuracies, the confusion matrix (true label by predicted label) and the mistakes, at once. */
+/** The core's evaluation as a message carries it: accuracies, the confusion matrix's rows (true
+ * class, the counts it was classified as, its accuracy) and the mistakes. */
 function results() {
-  const scores = handle.scores();
-  const { trainAccuracy, testAccuracy } = scores;
-  scores.free();
-  const [a, b, c, d] = handle.confusion();
-  return { trainAccuracy, testAccuracy, confusion: [[a, b], [c, d]], mistakes: mistakes() };
+  const evaluation = handle.evaluation();
+  const { trainAccuracy, testAccuracy } = evaluation;
+  const classes = evaluation.classes.map((row) => {
+    const { label, accuracy } = row;
+    const predicted = Array.from(row.predicted);
+    row.free();
+    return { label, predicted, accuracy };
+  });
+  const wrong = mistakes(evaluation.mistakes);
+  evaluation.free();
+  return { trainAccuracy, testAccuracy, classes, mistakes: wrong };
 }
 
 /** 64x64 RGB from the core → RGBA for a canvas's ImageData. */

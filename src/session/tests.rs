@@ -458,3 +458,21 @@ fn a_loaded_model_is_renamed_but_a_file_for_other_names_is_refused() {
     // The renamed model stays.
     assert!(other.model_json().unwrap().contains("kitten"));
 }
+
+#[test]
+fn the_confusion_matrix_counts_every_held_out_photo_once() {
+    let mut s = striped_session(10);
+    begin(&mut s, &hog(3));
+    let held_out = run(&s).split_sizes().1;
+    let e = s.evaluation().unwrap().clone();
+    assert_eq!(e.held_out_count(), held_out);
+    assert_eq!(e.confusion[0][1] + e.confusion[1][0], e.mistakes.len());
+    for label in [Label::ZERO, Label::ONE] {
+        let row = e.confusion[label.index()];
+        assert_eq!(row[0] + row[1], 2, "a fifth of each class's 10");
+        let right = e.class_accuracy(label).unwrap() / 100.0 * 2.0;
+        assert_eq!(right.round() as usize, row[label.index()]);
+    }
+    let right = e.confusion[0][0] + e.confusion[1][1];
+    assert_eq!(e.held_out_accuracy, Some(100.0 * right as f64 / held_out as f64));
+}

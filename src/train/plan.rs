@@ -50,6 +50,21 @@ pub struct Evaluation {
     pub mistakes: Vec<Mistake>,
 }
 
+impl Evaluation {
+    /// Held-out photos.
+    pub fn held_out_count(&self) -> usize {
+        self.confusion.iter().flatten().sum()
+    }
+
+    /// Percent of the held-out photos of class `label` classified right; `None` when none of
+    /// that class were held out.
+    pub fn class_accuracy(&self, label: Label) -> Option<f64> {
+        let row = self.confusion[label.index()];
+        let total = row[0] + row[1];
+        (total > 0).then(|| 100.0 * row[label.index()] as f64 / total as f64)
+    }
+}
+
 /// A training run in progress: the model so far, its costs, and how to score it.
 pub struct Plan {
     classes: Classes,

@@ -97,6 +97,7 @@ test('renamed classes label everything, read file names and go into the model fi
   assert.deepEqual(await menu.locator('option').allTextContents(), ['lion', 'wolf']);
   assert.deepEqual(await shownNames(page), [['lion'], ['wolf']]);
   assert.match(await text(page, 'weights-caption'), /blue pushes towards wolf, orange towards lion/);
+  assert.match(await text(page, 'confusion'), /said lion.*said wolf/);
   const { path, json } = await savedModel(page, 'names-lion.json');
   assert.deepEqual(json.classes, ['lion', 'wolf']);
   // The same file predicts the same under its names in a fresh page, once its classes are renamed.

@@ -8,6 +8,7 @@ import { percent } from './words.js';
 import { readSettings } from './settings.js';
 import { appendCosts, lastCosts, newRun } from './chart.js';
 import { showMistakes, showWeights } from './learned.js';
+import { showEvaluation } from './evaluation.js';
 
 /** The page's words for how a run computes its gradients (the core's Arithmetic). */
 const ARITHMETIC = { Kernel: 'integer SIMD kernel', Float64: 'float64 reference' };
@@ -82,6 +83,7 @@ function trained(run) {
   const { stopped, iteration, total, seconds, trainAccuracy, testAccuracy } = run;
   addRunRow(run);
   showWeights(run.features, run.weights, run.centroids);
+  showEvaluation(run.classes, run.testCount);
   showMistakes(run.mistakes, run.testCount);
   trainable.running = false;
   showButtons();
