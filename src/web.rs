@@ -11,6 +11,7 @@ use crate::data::dataset::PhotoId;
 use crate::error::ClassNameProblem;
 use crate::features::{FeatureKind, FeatureSpec};
 use crate::photo::Label;
+use crate::session::live::class_probabilities;
 use crate::session::{RunOptions, Session};
 use crate::train::optimize::{Init, Settings};
 use crate::train::plan::{PathChoice, TrainOptions, TrainingPath};
@@ -139,13 +140,14 @@ pub struct Added {
 }
 
 /// The model's answer for one photo.
-#[wasm_bindgen]
-#[derive(Clone, Copy)]
+#[wasm_bindgen(getter_with_clone)]
 pub struct Prediction {
     /// The class predicted, 0 or 1.
     pub label: u8,
     /// The probability of label 1.
     pub probability: f64,
+    /// Both classes' probabilities, label 0 first.
+    pub probabilities: Vec<f64>,
 }
 
 /// A held-out photo the model classified wrong.
@@ -409,6 +411,19 @@ impl Catdog {
         Ok(prediction(self.session.predict_frame(rgba, width, height).map_err(page_error)?))
     }
 
+    /// The current model's answer for a frame of the live camera, averaged over the frames
+    /// since live classification started, so it moves steadily.
+    #[wasm_bindgen(js_name = predictLiveFrame)]
+    pub fn predict_live_frame(&mut self, rgba: &[u8], width: u32, height: u32) -> Result<Prediction, JsError> {
+        Ok(prediction(self.session.predict_live_frame(rgba, width, height).map_err(page_error)?))
+    }
+
+    /// Ends live classification: the next live frame starts a new average.
+    #[wasm_bindgen(js_name = stopLive)]
+    pub fn stop_live(&mut self) {
+        self.session.stop_live();
+    }
+
     /// The model file (JSON) of the current model.
     #[wasm_bindgen(js_name = modelJson)]
     pub fn model_json(&self) -> Result<String, JsError> {
@@ -423,7 +438,8 @@ impl Catdog {
 }
 
 fn prediction(p: crate::photo::Prediction) -> Prediction {
-    Prediction { label: p.label.value(), probability: p.probability }
+    let probabilities = class_probabilities(p.probability).to_vec();
+    Prediction { label: p.label.value(), probability: p.probability, probabilities }
 }
 
 fn tail(values: &[f64], from: usize) -> Vec<f64> {

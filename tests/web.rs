@@ -86,6 +86,7 @@ fn trains_on_dropped_photos_and_classifies_one() {
     assert_eq!((evaluation.train_accuracy, evaluation.test_accuracy), (100.0, Some(100.0)));
     let dog = handle.predict_photo(&png(1)).ok().unwrap();
     assert!(dog.label == 1 && dog.probability > 0.5);
+    assert_eq!(dog.probabilities, [1.0 - dog.probability, dog.probability]);
     let rgba: Vec<u8> = [220u8, 60, 40, 255].repeat(8 * 8);
     assert_eq!(handle.predict_frame(&rgba, 8, 8).ok().map(|p| p.label), Some(0));
     assert_eq!(evaluation.mistakes.len(), 0);

@@ -131,7 +131,9 @@ const handlers = {
   },
 
   predictPhoto: ({ file }) => file.arrayBuffer().then((b) => plain(handle.predictPhoto(new Uint8Array(b)))),
-  predictFrame: ({ rgba, width, height }) => plain(handle.predictFrame(rgba, width, height)),
+  /** A live frame is averaged with the live frames before it (in the core); a single one is not. */
+  predictFrame: ({ rgba, width, height, live }) => plain(live ? handle.predictLiveFrame(rgba, width, height) : handle.predictFrame(rgba, width, height)),
+  stopLive: () => handle.stopLive(),
   modelJson: () => handle.modelJson(),
   loadModel({ text }) {
     handle.loadModelJson(text);
@@ -139,11 +141,13 @@ const handlers = {
   },
 };
 
-/** A prediction as a message can carry it: the class and the probability of label 1. */
+/** A prediction as a message can carry it: the class, the probability of label 1, and both
+ * classes' probabilities (label 0 first). */
 function plain(prediction) {
   const { label, probability } = prediction;
+  const probabilities = Array.from(prediction.probabilities);
   prediction.free();
-  return { label, probability };
+  return { label, probability, probabilities };
 }
 
 /** A file's bytes; a read that fails becomes that file's skip reason. */

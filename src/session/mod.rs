@@ -25,6 +25,10 @@ use crate::viz::centroids::centroid_picture;
 use crate::viz::weights::weight_picture;
 use crate::{Error, Result};
 
+pub mod live;
+
+use live::LiveAverage;
+
 /// What a run in the page is started with: the training options and the split.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RunOptions {
@@ -57,6 +61,7 @@ pub struct Session {
     cache: FeatureCache,
     current: CurrentModel,
     preparing: Option<Preparation>,
+    live: LiveAverage,
 }
 
 impl Session {
@@ -172,6 +177,7 @@ impl Session {
             // The classes may have been renamed while the features were computed.
             plan.rename(&self.classes);
             self.current = CurrentModel::Run { plan: Box::new(plan), evaluation: None };
+            self.live.reset();
         }
         Ok(())
     }
@@ -255,6 +261,18 @@ impl Session {
         self.predict(&prepare_rgba(rgba, width, height)?)
     }
 
+    /// The current model's answer for a frame of the live camera, smoothed over the frames
+    /// since live classification started (see [`live`]).
+    pub fn predict_live_frame(&mut self, rgba: &[u8], width: u32, height: u32) -> Result<Prediction> {
+        let frame = self.predict_frame(rgba, width, height)?;
+        Ok(Prediction::from_probability(self.live.add(frame.probability)))
+    }
+
+    /// Ends live classification: the next live frame starts a new average.
+    pub fn stop_live(&mut self) {
+        self.live.reset();
+    }
+
     fn predict(&self, pixels: &[u8]) -> Result<Prediction> {
         let p = match &self.current {
             CurrentModel::Run { plan, .. } => plan.probability(pixels)?,
@@ -282,6 +300,7 @@ impl Session {
             return Err(Error::OtherClasses { file: names(&saved.classes), current: names(&self.classes) });
         }
         self.current = CurrentModel::Loaded(Box::new(saved));
+        self.live.reset();
         Ok(())
     }
 }

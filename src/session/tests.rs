@@ -476,3 +476,21 @@ fn the_confusion_matrix_counts_every_held_out_photo_once() {
     let right = e.confusion[0][0] + e.confusion[1][1];
     assert_eq!(e.held_out_accuracy, Some(100.0 * right as f64 / held_out as f64));
 }
+
+#[test]
+fn live_frames_are_smoothed_until_live_stops() {
+    let mut s = session(3);
+    begin(&mut s, &options(20));
+    s.steps(20).unwrap();
+    let frame = |[r, g, b]: [u8; 3]| [r, g, b, 255].repeat(8 * 8);
+    let (red, blue) = (frame([220, 60, 40]), frame([40, 60, 220]));
+    let p = |s: &Session, rgba: &[u8]| s.predict_frame(rgba, 8, 8).unwrap().probability;
+    let (p_red, p_blue) = (p(&s, &red), p(&s, &blue));
+    assert!(p_red < 0.5 && p_blue > 0.5, "{p_red} {p_blue}");
+    assert_eq!(s.predict_live_frame(&red, 8, 8).unwrap().probability, p_red);
+    let smoothed = s.predict_live_frame(&blue, 8, 8).unwrap().probability;
+    assert!((smoothed - (p_red + live::NEWEST_WEIGHT * (p_blue - p_red))).abs() < 1e-12, "{smoothed}");
+    s.stop_live();
+    assert_eq!(s.predict_live_frame(&blue, 8, 8).unwrap().probability, p_blue);
+    assert!(s.predict_live_frame(&[1, 2, 3], 5, 5).is_err());
+}

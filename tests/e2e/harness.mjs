@@ -72,3 +72,9 @@ export const ready = (page) => page.getByTestId('status').filter({ hasText: 'rea
 export const text = (page, id) => page.getByTestId(id).textContent();
 /** The value of the input with `data-testid` `id`. */
 export const value = (page, id) => page.getByTestId(id).inputValue();
+/** Runs `iterations` iterations with the form's other settings and waits for the run's end. */
+export async function train(page, iterations) {
+  await page.getByTestId('iterations').fill(String(iterations));
+  await page.getByTestId('train').click();
+  await page.getByTestId('status').filter({ hasText: `Trained ${iterations} iterations` }).waitFor({ timeout: 60000 });
+}

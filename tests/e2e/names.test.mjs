@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { serveDist, launch, openPage, artifactPath, ready, text, value } from './harness.mjs';
+import { serveDist, launch, openPage, artifactPath, ready, text, train, value } from './harness.mjs';
 import { makePhotos } from './photos.mjs';
 
 let server, browser;
@@ -80,9 +80,7 @@ test('renamed classes label everything, read file names and go into the model fi
     assert.deepEqual(await shownNames(page), [['kitten'], ['puppy']]);
   }
 
-  await page.getByTestId('iterations').fill('300');
-  await page.getByTestId('train').click();
-  await page.getByTestId('status').filter({ hasText: 'Trained 300 iterations' }).waitFor({ timeout: 60000 });
+  await train(page, 300);
   const [newPuppy] = await makePhotos(page, { kind: 'dog', count: 1, first: 500, type: 'png' });
   await page.getByTestId('predict-file').setInputFiles(newPuppy);
   await page.getByTestId('prediction').filter({ hasText: /^puppy \(\d+\.\d %\)$/ }).waitFor({ timeout: 10000 });
