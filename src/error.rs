@@ -63,6 +63,8 @@ pub enum Error {
     },
     #[error("chart: {0}")]
     Chart(String),
+    #[error("the chart has no run {0}")]
+    NoSuchRun(usize),
 }
 
 /// What is wrong with a file given as a photo, in words that fit after "cannot read NAME: ".

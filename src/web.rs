@@ -1,5 +1,5 @@
 //! The only wasm-facing file: a handle over the core's `Session` (photos and model live in wasm
-//! memory; the page runs it in a Web Worker) and the loss chart drawn on a DOM canvas. Settings
+//! memory; the page runs it in a Web Worker) and the runs chart drawn on a DOM canvas. Settings
 //! come in as one typed object, photos are named by the ids the core gives them, and results go
 //! out as small typed values. Every fallible export converts, calls the core and returns
 //! `Result<_, JsError>`; the messages the page shows for the core's errors are worded here.
@@ -15,7 +15,7 @@ use crate::session::live::class_probabilities;
 use crate::session::{RunOptions, Session};
 use crate::train::optimize::{Init, Settings};
 use crate::train::plan::{PathChoice, TrainOptions, TrainingPath};
-use crate::viz::chart::{draw_loss, LossHistory};
+use crate::viz::chart::{draw_runs, Runs};
 use crate::Error;
 
 /// What the model sees of a photo (the core's `FeatureKind`).
@@ -480,10 +480,77 @@ fn class_name_words(name: &str, problem: &ClassNameProblem) -> String {
     }
 }
 
-/// Draws the loss chart on the canvas with id `canvas_id`, at the canvas's pixel size.
-#[wasm_bindgen(js_name = drawLossChart)]
-pub fn draw_loss_chart(canvas_id: &str, train: &[f64], test: &[f64], iterations: usize) -> Result<(), JsError> {
-    let backend =
-        CanvasBackend::new(canvas_id).ok_or_else(|| JsError::new(&format!("there is no canvas #{canvas_id}")))?;
-    draw_loss(backend, LossHistory { train, test, iterations }).map_err(page_error)
+/// The runs chart of the page's main thread: every run's costs (each cost crosses from the
+/// worker once, in progress messages) drawn on a DOM canvas by the core.
+#[wasm_bindgen]
+#[derive(Default)]
+pub struct RunsChart {
+    runs: Runs,
+}
+
+#[wasm_bindgen]
+impl RunsChart {
+    /// An empty chart on a linear cost axis.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> RunsChart {
+        RunsChart::default()
+    }
+
+    /// Starts a run of `iterations` named `label` in the next colour; returns its id.
+    #[wasm_bindgen(js_name = startRun)]
+    pub fn start_run(&mut self, label: &str, iterations: usize) -> usize {
+        self.runs.start(label, iterations)
+    }
+
+    /// Appends costs to the latest run.
+    pub fn append(&mut self, train: &[f64], test: &[f64]) -> Result<(), JsError> {
+        self.runs.append(train, test).map_err(page_error)
+    }
+
+    /// The latest run has finished or stopped.
+    #[wasm_bindgen(js_name = endRun)]
+    pub fn end_run(&mut self) {
+        self.runs.end();
+    }
+
+    /// Shows or hides run `id`.
+    #[wasm_bindgen(js_name = setShown)]
+    pub fn set_shown(&mut self, id: usize, shown: bool) -> Result<(), JsError> {
+        self.runs.set_shown(id, shown).map_err(page_error)
+    }
+
+    /// Removes every run.
+    pub fn clear(&mut self) {
+        self.runs.clear();
+    }
+
+    /// A logarithmic cost axis, or a linear one.
+    #[wasm_bindgen(js_name = setLogScale)]
+    pub fn set_log_scale(&mut self, log: bool) {
+        self.runs.log_scale = log;
+    }
+
+    /// Run `id`'s colour as CSS (`#rrggbb`).
+    pub fn colour(&self, id: usize) -> Result<String, JsError> {
+        Ok(self.runs.run(id).map_err(page_error)?.css_colour())
+    }
+
+    /// The latest run's last training cost; undefined before any.
+    #[wasm_bindgen(js_name = lastCost)]
+    pub fn last_cost(&self) -> Option<f64> {
+        self.runs.last_costs().0
+    }
+
+    /// The latest run's last held-out cost; undefined before any or when nothing is held out.
+    #[wasm_bindgen(js_name = lastTestCost)]
+    pub fn last_test_cost(&self) -> Option<f64> {
+        self.runs.last_costs().1
+    }
+
+    /// Draws the chart on the canvas with id `canvas_id`, at the canvas's pixel size.
+    pub fn draw(&self, canvas_id: &str) -> Result<(), JsError> {
+        let backend =
+            CanvasBackend::new(canvas_id).ok_or_else(|| JsError::new(&format!("there is no canvas #{canvas_id}")))?;
+        draw_runs(backend, &self.runs).map_err(page_error)
+    }
 }

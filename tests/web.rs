@@ -7,7 +7,7 @@ use catdog::data::rng::Mt19937;
 use catdog::model::{propagate, Model};
 use catdog::train::kernel::{FastObjective, DZ_UNITS};
 use catdog::train::optimize::Objective;
-use catdog::web::{draw_loss_chart, features_name, features_named, Arithmetic, Catdog, Features, RunSettings};
+use catdog::web::{features_name, features_named, Arithmetic, Catdog, Features, RunSettings, RunsChart};
 use image::{ImageFormat, Rgb, RgbImage};
 use ndarray::{Array1, Array2};
 use wasm_bindgen::JsCast;
@@ -167,7 +167,8 @@ fn bad_input_is_an_error_not_a_panic() {
     assert!(trained.start_training(&settings(Features::Hog, 0.01, 10, -1.0, false)).is_err());
     assert!(trained.evaluation().is_err() && trained.weight_picture().is_err());
     assert!(features_named("sift").is_err());
-    assert!(draw_loss_chart("no-such-canvas", &[], &[], 1).is_err());
+    assert!(RunsChart::new().draw("no-such-canvas").is_err());
+    assert!(RunsChart::new().append(&[0.5], &[]).is_err() && RunsChart::new().set_shown(3, false).is_err());
 }
 
 fn canvas(id: &str) -> HtmlCanvasElement {
@@ -204,11 +205,16 @@ fn the_loss_chart_draws_curves_and_text_into_a_canvas() {
     const BLUE: [u8; 3] = [37, 99, 235];
     const ORANGE: [u8; 3] = [234, 88, 12];
     let empty = canvas("chart-empty");
-    assert!(draw_loss_chart("chart-empty", &[], &[], 100).is_ok());
+    assert!(RunsChart::new().draw("chart-empty").is_ok());
     let full = canvas("chart-full");
     let train: Vec<f64> = (0..100).map(|i| 0.7 / (1.0 + f64::from(i) / 10.0)).collect();
     let test: Vec<f64> = train.iter().map(|c| c + 0.05).collect();
-    assert!(draw_loss_chart("chart-full", &train, &test, 100).is_ok());
+    let mut chart = RunsChart::new();
+    chart.start_run("first", 100);
+    assert!(chart.append(&train, &test).is_ok());
+    chart.start_run("second", 100);
+    assert!(chart.append(&test, &[]).is_ok());
+    assert!(chart.draw("chart-full").is_ok());
     // The y axis sits about 68 px in (margin + label area): the strip left of it holds only text.
     let (empty_text, full_text) = (count(&pixels(&empty, 60.0), dark), count(&pixels(&full, 60.0), dark));
     assert!(empty_text > 50 && full_text > 50, "text pixels: empty chart {empty_text}, full chart {full_text}");

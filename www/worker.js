@@ -125,7 +125,7 @@ const handlers = {
       settings.free();
     }
     // The features come first, in slices (event 'features'); event 'started' says the run is ready.
-    run = { stopped: false, started, sent: 0, perStep: null, perPhoto: null, prepared: false, settings: { features, l2, flip } };
+    run = { stopped: false, started, sent: 0, perStep: null, perPhoto: null, prepared: false, settings: { features, learningRate, l2, flip } };
     setTimeout(slice, 0, run);
     return {};
   },
@@ -260,7 +260,7 @@ function runReady(current) {
   current.featureSeconds = seconds;
   self.postMessage({
     type: 'started', total: handle.iterations(), trainCount: handle.trainCount(), testCount: handle.testCount(),
-    arithmetic: current.settings.arithmetic, featureSeconds: seconds,
+    arithmetic: current.settings.arithmetic, featureSeconds: seconds, settings: current.settings,
   });
 }
 

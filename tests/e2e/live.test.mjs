@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serveDist, launch, openPage, artifactPath, ready, text, train } from './harness.mjs';
-import { makePhotos } from './photos.mjs';
+import { addPhotos, makePhotos } from './photos.mjs';
 
 let server, browser;
 before(async () => { server = await serveDist(); browser = await launch(); });
@@ -31,10 +31,7 @@ test('a photo and the live webcam show both classes as bars', async () => {
   const page = await openPage(browser, server.url);
   await ready(page);
   await page.getByTestId('tutorial').click();
-  const cats = await makePhotos(page, { kind: 'cat', count: 10, type: 'png' });
-  const dogs = await makePhotos(page, { kind: 'dog', count: 10, type: 'png' });
-  await page.getByTestId('add-files').setInputFiles([...cats, ...dogs]);
-  await page.getByTestId('class-count-1').filter({ hasText: /^10$/ }).waitFor({ timeout: 30000 });
+  await addPhotos(page, 10);
   await train(page, 300);
 
   const [dog] = await makePhotos(page, { kind: 'dog', count: 1, first: 400, type: 'png' });

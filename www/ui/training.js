@@ -6,7 +6,7 @@ import { call, on, stopRun } from './link.js';
 import { attempt, setStatus } from './messages.js';
 import { percent } from './words.js';
 import { readSettings } from './settings.js';
-import { appendCosts, lastCosts, newRun } from './chart.js';
+import { appendCosts, endRun, lastCosts, newRun } from './chart.js';
 import { showMistakes, showWeights } from './learned.js';
 import { showEvaluation } from './evaluation.js';
 
@@ -57,9 +57,14 @@ function features({ features, learning, done, total }) {
   setStatus(learning ? `Learning the patches of ${features} from the training photos…` : `Computing ${features} features: ${done} of ${total}…`);
 }
 
+/** A run's name in the chart's legend: what tells runs apart. */
+function runName({ features, learningRate, l2, flip }, total) {
+  return `${features} · rate ${learningRate} · ${total} it${l2 ? ` · λ ${l2}` : ''}${flip ? ' · flips' : ''}`;
+}
+
 /** The run is ready: its features are there and the first step comes next. */
 function started(run) {
-  newRun(run.total);
+  newRun(runName(run.settings, run.total), run.total);
   $('progress').max = run.total;
   $('progress').value = 0;
   const features = run.featureSeconds >= 0.05 ? ` (features in ${run.featureSeconds.toFixed(1)} s)` : '';
@@ -81,6 +86,7 @@ function trained(run) {
     return;
   }
   const { stopped, iteration, total, seconds, trainAccuracy, testAccuracy } = run;
+  endRun();
   addRunRow(run);
   showWeights(run.features, run.weights, run.centroids);
   showEvaluation(run.classes, run.testCount);

@@ -1,0 +1,70 @@
+// The runs chart: every run stays on the chart in its own colour, named in the legend and in the
+// list beside it; a run can be hidden and shown again, the axis switched to a log scale, and the
+// chart cleared. Saves target/e2e/chart-runs.png and chart-log.png to look at.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDist, launch, openPage, artifactPath, ready, train } from './harness.mjs';
+import { addPhotos, canvasInk } from './photos.mjs';
+
+let server, browser;
+before(async () => { server = await serveDist(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+/** The core's first three run colours (src/viz/chart.rs PALETTE). */
+const COLOURS = [[37, 99, 235], [234, 88, 12], [22, 163, 74]];
+const CHART = '[data-testid=loss-chart]';
+const ink = async (page) => Promise.all(COLOURS.map(async (c) => (await canvasInk(page, CHART, c)).near));
+/** Waits two animation frames, so a queued redraw has happened. */
+const drawn = (page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+const chartPixels = (page) => page.locator(CHART).evaluate((c) => c.toDataURL());
+
+test('every run keeps its own curve, runs can be hidden, the axis logged, the chart cleared', async () => {
+  const page = await openPage(browser, server.url);
+  await ready(page);
+  await page.getByTestId('tutorial').click();
+  await addPhotos(page, 10);
+
+  await page.getByTestId('learning-rate').fill('0.005');
+  await train(page, 300);
+  await page.getByTestId('learning-rate').fill('0.0005');
+  await train(page, 200);
+  await drawn(page);
+  const runs = page.getByTestId('chart-runs').locator('li');
+  assert.deepEqual(await runs.allTextContents(), ['raw · rate 0.005 · 300 it', 'raw · rate 0.0005 · 200 it']);
+  const swatches = await runs.locator('.swatch').evaluateAll((s) => s.map((e) => getComputedStyle(e).backgroundColor));
+  assert.deepEqual(swatches, ['rgb(37, 99, 235)', 'rgb(234, 88, 12)']);
+  const both = await ink(page);
+  assert.ok(both[0] > 300 && both[1] > 300 && both[2] === 0, `run colours on the chart: ${both}`);
+  await page.getByTestId('loss-chart').screenshot({ path: await artifactPath('chart-runs.png') });
+
+  // Hiding the first run takes its colour off the chart; showing it brings it back.
+  await runs.nth(0).getByRole('checkbox').uncheck();
+  await drawn(page);
+  const hidden = await ink(page);
+  assert.ok(hidden[0] < 20 && hidden[1] > 300, `with the first run hidden: ${hidden}`);
+  await runs.nth(0).getByRole('checkbox').check();
+  await drawn(page);
+  assert.ok((await ink(page))[0] > 300);
+
+  // The log scale redraws the same runs on another axis.
+  const linear = await chartPixels(page);
+  await page.getByTestId('log-scale').check();
+  await drawn(page);
+  const logged = await ink(page);
+  assert.notEqual(await chartPixels(page), linear);
+  assert.ok(logged[0] > 300 && logged[1] > 300, `on the log scale: ${logged}`);
+  await page.getByTestId('loss-chart').screenshot({ path: await artifactPath('chart-log.png') });
+  await page.getByTestId('log-scale').uncheck();
+
+  // Clearing removes every run; the next run starts in the first colour again.
+  await page.getByTestId('clear-chart').click();
+  await drawn(page);
+  assert.equal(await runs.count(), 0);
+  assert.deepEqual(await ink(page), [0, 0, 0]);
+  await train(page, 100);
+  await drawn(page);
+  assert.deepEqual(await runs.allTextContents(), ['raw · rate 0.0005 · 100 it']);
+  const again = await ink(page);
+  assert.ok(again[0] > 300 && again[1] === 0, `after clearing: ${again}`);
+  assert.deepEqual(page.errors, []);
+});
