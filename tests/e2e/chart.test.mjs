@@ -68,3 +68,33 @@ test('every run keeps its own curve, runs can be hidden, the axis logged, the ch
   assert.ok(again[0] > 300 && again[1] === 0, `after clearing: ${again}`);
   assert.deepEqual(page.errors, []);
 });
+
+test("the learning-rate comparison draws the course's three labelled curves", async () => {
+  const page = await openPage(browser, server.url);
+  await ready(page);
+  await addPhotos(page, 10);
+  // A run of the page's default kind first: the comparison hides it, and trains raw pixels itself.
+  await train(page, 20);
+  const started = Date.now();
+  await page.getByTestId('compare-learning-rates').click();
+  await page.waitForFunction(() => {
+    const items = document.querySelectorAll('[data-testid=chart-runs] li');
+    return items.length === 4 && !document.querySelector('[data-testid=chart-runs] li.running')
+      && !document.querySelector('[data-testid=compare-learning-rates]').disabled;
+  }, null, { timeout: 120000 });
+  console.log(`learning-rate comparison on 16 training photos: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  await drawn(page);
+  const runs = page.getByTestId('chart-runs').locator('li');
+  const names = await runs.allTextContents();
+  assert.match(names[0], /^learned\+hog\+color · /);
+  assert.deepEqual(names.slice(1), ['raw · rate 0.01 · 1500 it', 'raw · rate 0.001 · 1500 it', 'raw · rate 0.0001 · 1500 it']);
+  assert.deepEqual(await runs.getByRole('checkbox').evaluateAll((boxes) => boxes.map((b) => b.checked)), [false, true, true, true]);
+  // Three curves in the second, third and fourth colours; the hidden first run's colour is gone.
+  const colours = [[37, 99, 235], ...COLOURS.slice(1), [147, 51, 234]];
+  const near = await Promise.all(colours.map(async (c) => (await canvasInk(page, CHART, c)).near));
+  assert.ok(near[0] < 20 && near.slice(1).every((n) => n > 300), `run colours: ${near}`);
+  const rows = await page.getByTestId('runs').locator('tbody tr').count();
+  assert.equal(rows, 4);
+  await page.getByTestId('loss-chart').screenshot({ path: await artifactPath('compare.png') });
+  assert.deepEqual(page.errors, []);
+});

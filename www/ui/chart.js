@@ -53,6 +53,16 @@ export function newRun(label, total) {
   drawSoon();
 }
 
+/** Hides every run that has ended (their boxes unticked), to draw what comes next on its own. */
+export function hideEndedRuns() {
+  for (const item of $('chart-runs').children) {
+    if (item.classList.contains('running')) continue;
+    chart.setShown(Number(item.dataset.run), false);
+    item.querySelector('input').checked = false;
+  }
+  drawSoon();
+}
+
 /** The latest run has finished or stopped: the x axis now spans what it ran. */
 export function endRun() {
   chart.endRun();

@@ -1,19 +1,25 @@
 // Training: Train and Stop, the progress bar and status while a run goes, and what a finished or
 // stopped run leaves (accuracies, a row in the runs table, the weights picture, the mistakes);
-// saving the model and loading one.
+// the course's learning-rate comparison (three runs one after another); saving the model and
+// loading one.
 import { $ } from './dom.js';
 import { call, on, stopRun } from './link.js';
 import { attempt, setStatus } from './messages.js';
 import { percent } from './words.js';
 import { readSettings } from './settings.js';
-import { appendCosts, endRun, lastCosts, newRun } from './chart.js';
+import { appendCosts, endRun, hideEndedRuns, lastCosts, newRun } from './chart.js';
 import { showMistakes, showWeights } from './learned.js';
 import { showEvaluation } from './evaluation.js';
 
 /** The page's words for how a run computes its gradients (the core's Arithmetic). */
 const ARITHMETIC = { Kernel: 'integer SIMD kernel', Float64: 'float64 reference' };
-/** Train waits for a photo of each class and for no run to be going. */
-const trainable = { running: false, bothClasses: false };
+/** Train waits for a photo of each class and for no run or comparison to be going. */
+const trainable = { running: false, comparing: false, bothClasses: false };
+/** The course's figure: raw pixels from zeros, 1500 iterations at each of these rates. */
+const COMPARED_RATES = [0.01, 0.001, 0.0001];
+const COMPARED_ITERATIONS = 1500;
+/** Called with the next run that finishes or stops. */
+const onTrained = [];
 
 export function wireTraining() {
   $('train-form').addEventListener('submit', (event) => {
@@ -21,6 +27,7 @@ export function wireTraining() {
     attempt(train);
   });
   $('stop').addEventListener('click', stopRun);
+  $('compare-learning-rates').addEventListener('click', () => attempt(compareLearningRates));
   on('features', features);
   on('started', started);
   on('progress', progress);
@@ -36,18 +43,39 @@ export function countsChanged([cats, dogs]) {
 }
 
 function showButtons() {
-  $('stop').disabled = !trainable.running;
-  $('train').disabled = trainable.running || !trainable.bothClasses;
+  const busy = trainable.running || trainable.comparing;
+  $('stop').disabled = !busy;
+  $('train').disabled = busy || !trainable.bothClasses;
+  $('compare-learning-rates').disabled = busy || !trainable.bothClasses;
 }
 
-async function train() {
-  const settings = readSettings();
+async function train(settings = readSettings()) {
   setStatus(settings.features === 'raw' ? 'Starting…' : `Computing ${settings.features} features…`);
   await call('train', settings);
   trainable.running = true;
   showButtons();
   $('train-accuracy').textContent = '–';
   $('test-accuracy').textContent = '–';
+}
+
+/** The course's figure on the current photos and split: raw pixels from zeros, without λ or
+ * flips, 1500 iterations at each rate, one run after another, drawn together (earlier runs are
+ * hidden, not removed). Stop ends the comparison. */
+async function compareLearningRates() {
+  const base = { ...readSettings(), features: 'raw', iterations: COMPARED_ITERATIONS, l2: 0, flip: false, randomSeed: undefined };
+  hideEndedRuns();
+  trainable.comparing = true;
+  try {
+    for (const learningRate of COMPARED_RATES) {
+      const done = new Promise((resolve) => onTrained.push(resolve));
+      await train({ ...base, learningRate });
+      const run = await done;
+      if (run.stopped) break;
+    }
+  } finally {
+    trainable.comparing = false;
+    showButtons();
+  }
 }
 
 /** The run's features being computed (before its first step): Stop works meanwhile. */
@@ -79,6 +107,7 @@ function progress({ iteration, total, train, test, rate }) {
 }
 
 function trained(run) {
+  for (const resolve of onTrained.splice(0)) resolve(run);
   if (!run.prepared) {
     trainable.running = false;
     showButtons();
