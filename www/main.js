@@ -8,7 +8,7 @@ import { attempt, setStatus, showError, showMemory } from './ui/messages.js';
 import { ignoreStrayDrops } from './ui/files.js';
 import { classes } from './ui/words.js';
 import { showClasses, showCounts, wirePhotos } from './ui/photos.js';
-import { chooseFeatures, wireSettings } from './ui/settings.js';
+import { chooseFeatures, settingsFromLink, wireSettings } from './ui/settings.js';
 import { countsChanged, wireTraining } from './ui/training.js';
 import { forgetPhoto } from './ui/learned.js';
 import { startChart } from './ui/chart.js';
@@ -28,6 +28,8 @@ const started = await attempt(async () => {
   showClasses(hello.classes);
   showMemory(hello.memory);
   chooseFeatures();
+  // A link's settings fill the form; a bad one is a message, and the page starts anyway.
+  await attempt(settingsFromLink);
   showCounts(hello.counts);
   startChart();
   return true;

@@ -16,6 +16,8 @@ const READ_AHEAD = 8;
 /** Held-out mistakes sent with their picture; the rest are only counted. */
 const MISTAKE_PICTURES = 60;
 const PHOTO_RGBA = 64 * 64 * 4;
+/** A raw run's weights picture goes with progress at most this often (a few times a second). */
+const WEIGHTS_MS = 250;
 /** Compiled once here and handed to the page for its chart, so the wasm is downloaded once. */
 const compiled = fetch(new URL('./pkg/catdog_bg.wasm', import.meta.url))
   .then((response) => {
@@ -125,7 +127,7 @@ const handlers = {
       settings.free();
     }
     // The features come first, in slices (event 'features'); event 'started' says the run is ready.
-    run = { stopped: false, started, sent: 0, perStep: null, perPhoto: null, prepared: false, settings: { features, learningRate, l2, flip } };
+    run = { stopped: false, started, sent: 0, weightsAt: -Infinity, perStep: null, perPhoto: null, prepared: false, settings: { features, learningRate, l2, flip } };
     setTimeout(slice, 0, run);
     return {};
   },
@@ -282,8 +284,16 @@ function report(current) {
   const test = new Float64Array(handle.testCosts(current.sent));
   current.sent += train.length;
   const iteration = handle.iteration();
-  const seconds = (performance.now() - current.started) / 1000;
-  self.postMessage({ type: 'progress', iteration, total: handle.iterations(), train, test, rate: iteration / seconds, memory: memory() }, [train.buffer, test.buffer]);
+  const now = performance.now();
+  const seconds = (now - current.started) / 1000;
+  // Not every report: the picture is redrawn live, but only a few times a second.
+  let picture = null;
+  if (current.settings.features === 'raw' && now - current.weightsAt >= WEIGHTS_MS) {
+    picture = weights();
+    current.weightsAt = now;
+  }
+  const transfer = [train.buffer, test.buffer, ...(picture ? [picture.buffer] : [])];
+  self.postMessage({ type: 'progress', iteration, total: handle.iterations(), train, test, rate: iteration / seconds, weights: picture, memory: memory() }, transfer);
 }
 
 function finish(current) {

@@ -6,7 +6,7 @@ import { $ } from './dom.js';
 import { call, on, stopRun } from './link.js';
 import { attempt, setStatus } from './messages.js';
 import { percent } from './words.js';
-import { readSettings } from './settings.js';
+import { linkSettings, readSettings } from './settings.js';
 import { appendCosts, endRun, hideEndedRuns, lastCosts, newRun } from './chart.js';
 import { showMistakes, showWeights } from './learned.js';
 import { showEvaluation } from './evaluation.js';
@@ -49,7 +49,12 @@ function showButtons() {
   $('compare-learning-rates').disabled = busy || !trainable.bothClasses;
 }
 
-async function train(settings = readSettings()) {
+/** Starts a run of the form's settings (and puts them in the URL), or of `settings`. */
+async function train(settings) {
+  if (!settings) {
+    settings = readSettings();
+    linkSettings();
+  }
   setStatus(settings.features === 'raw' ? 'Starting…' : `Computing ${settings.features} features…`);
   await call('train', settings);
   trainable.running = true;
@@ -99,8 +104,9 @@ function started(run) {
   setStatus(`Training on ${run.trainCount} photos, ${run.testCount} held out, with the ${ARITHMETIC[run.arithmetic]}${features}…`);
 }
 
-function progress({ iteration, total, train, test, rate }) {
+function progress({ iteration, total, train, test, rate, weights }) {
   const { cost, testCost } = appendCosts(train, test);
+  if (weights) showWeights('raw', weights, null);
   $('progress').value = iteration;
   const held = testCost === undefined ? '' : ` · held-out cost ${testCost.toFixed(6)}`;
   setStatus(`Iteration ${iteration} of ${total} · cost ${cost?.toFixed(6)}${held} · ${Math.round(rate)} it/s`);
