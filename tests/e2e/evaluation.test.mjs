@@ -24,10 +24,19 @@ test('the confusion matrix adds up to the held-out photos and agrees with the mi
   await page.getByTestId('class-count-1').filter({ hasText: /^30$/ }).waitFor({ timeout: 30000 });
   await page.locator('#test-share').fill('40');
   await page.getByTestId('iterations').fill('200');
+  // The status says how many photos are held out when the run starts; a short run soon says
+  // more, so every status line is recorded.
+  await page.evaluate(() => {
+    window.statuses = [];
+    const status = document.querySelector('[data-testid=status]');
+    new MutationObserver(() => window.statuses.push(status.textContent)).observe(status, { childList: true, characterData: true, subtree: true });
+  });
   await page.getByTestId('train').click();
-  const status = await page.getByTestId('status').filter({ hasText: /Training on \d+ photos, \d+ held out/ }).textContent({ timeout: 30000 });
-  const heldOut = Number(status.match(/(\d+) held out/)[1]);
   await page.getByTestId('status').filter({ hasText: 'Trained 200 iterations' }).waitFor({ timeout: 60000 });
+  const statuses = await page.evaluate(() => window.statuses);
+  const starting = statuses.map((s) => s.match(/Training on \d+ photos, (\d+) held out/)).find(Boolean);
+  assert.ok(starting, `no status said the held-out count: ${JSON.stringify(statuses.slice(0, 5))}`);
+  const heldOut = Number(starting[1]);
 
   const table = page.getByTestId('confusion');
   const headers = await table.locator('thead th').allTextContents();
