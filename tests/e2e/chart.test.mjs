@@ -98,3 +98,22 @@ test("the learning-rate comparison draws the course's three labelled curves", as
   await page.getByTestId('loss-chart').screenshot({ path: await artifactPath('compare.png') });
   assert.deepEqual(page.errors, []);
 });
+
+test('Stop ends the learning-rate comparison', async () => {
+  const page = await openPage(browser, server.url);
+  await ready(page);
+  await addPhotos(page, 10);
+  await page.getByTestId('compare-learning-rates').click();
+  await page.getByTestId('status').filter({ hasText: /Iteration [1-9]\d* of 1500/ }).waitFor({ timeout: 30000 });
+  await page.getByTestId('stop').click();
+  await page.getByTestId('status').filter({ hasText: 'Stopped at iteration' }).waitFor({ timeout: 10000 });
+  // Stop may land in the first run or a later one (a run takes about half a second here); no
+  // run may start after it.
+  const runs = page.getByTestId('chart-runs').locator('li');
+  const stoppedAt = await runs.count();
+  await page.waitForTimeout(1500);
+  assert.equal(await runs.count(), stoppedAt, 'no run after the stopped one');
+  assert.match(await page.getByTestId('status').textContent(), /^Stopped at iteration/);
+  assert.ok(await page.getByTestId('compare-learning-rates').isEnabled());
+  assert.deepEqual(page.errors, []);
+});

@@ -14,7 +14,7 @@ import { showEvaluation } from './evaluation.js';
 /** The page's words for how a run computes its gradients (the core's Arithmetic). */
 const ARITHMETIC = { Kernel: 'integer SIMD kernel', Float64: 'float64 reference' };
 /** Train waits for a photo of each class and for no run or comparison to be going. */
-const trainable = { running: false, comparing: false, bothClasses: false };
+const trainable = { running: false, comparing: false, stopAsked: false, bothClasses: false };
 /** The course's figure: raw pixels from zeros, 1500 iterations at each of these rates. */
 const COMPARED_RATES = [0.01, 0.001, 0.0001];
 const COMPARED_ITERATIONS = 1500;
@@ -26,7 +26,7 @@ export function wireTraining() {
     event.preventDefault();
     attempt(train);
   });
-  $('stop').addEventListener('click', stopRun);
+  $('stop').addEventListener('click', stop);
   $('compare-learning-rates').addEventListener('click', () => attempt(compareLearningRates));
   on('features', features);
   on('started', started);
@@ -63,19 +63,27 @@ async function train(settings) {
   $('test-accuracy').textContent = '–';
 }
 
+/** Stops the run going, and a comparison with it. */
+function stop() {
+  trainable.stopAsked = true;
+  stopRun();
+}
+
 /** The course's figure on the current photos and split: raw pixels from zeros, without λ or
  * flips, 1500 iterations at each rate, one run after another, drawn together (earlier runs are
  * hidden, not removed). Stop ends the comparison. */
 async function compareLearningRates() {
   const base = { ...readSettings(), features: 'raw', iterations: COMPARED_ITERATIONS, l2: 0, flip: false, randomSeed: undefined };
   hideEndedRuns();
-  trainable.comparing = true;
+  Object.assign(trainable, { comparing: true, stopAsked: false });
   try {
     for (const learningRate of COMPARED_RATES) {
       const done = new Promise((resolve) => onTrained.push(resolve));
       await train({ ...base, learningRate });
-      const run = await done;
-      if (run.stopped) break;
+      // A Stop pressed between two runs reached no run: it stops this one.
+      if (trainable.stopAsked) stopRun();
+      await done;
+      if (trainable.stopAsked) break;
     }
   } finally {
     trainable.comparing = false;
