@@ -8,6 +8,7 @@ use std::ops::Range;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::{Error, Result};
 
@@ -223,7 +224,7 @@ where
         .draw()
         .map_err(chart_error::<DB>)?;
     let keep = |&(_, c): &(usize, f64)| c.is_finite() && (!runs.log_scale || c > 0.0);
-    let mut labelled = false;
+    let mut drawn = Vec::new();
     for run in runs.shown() {
         let colour = run.colour;
         if !run.test.is_empty() {
@@ -233,22 +234,42 @@ where
                 .map_err(chart_error::<DB>)?;
         }
         let points: Vec<_> = thinned(&run.train, MAX_POINTS).into_iter().filter(keep).collect();
-        chart
-            .draw_series(LineSeries::new(points, colour.stroke_width(2)))
-            .map_err(chart_error::<DB>)?
-            .label(run.label.as_str())
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], colour.stroke_width(2)));
-        labelled = true;
+        chart.draw_series(LineSeries::new(points, colour.stroke_width(2))).map_err(chart_error::<DB>)?;
+        drawn.push((colour, run.label.as_str()));
     }
-    if labelled {
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(GRID_COLOUR)
-            .label_font(("sans-serif", 13))
-            .draw()
-            .map_err(chart_error::<DB>)?;
+    if !drawn.is_empty() {
+        draw_legend(&chart.plotting_area().strip_coord_spec(), &drawn).map_err(chart_error::<DB>)?;
+    }
+    Ok(())
+}
+
+/// The legend in the plot's upper right corner: a short line of each series' colour and its name,
+/// on a white box. Drawn here rather than by plotters' series labels, which measure their text
+/// without asking the backend (in wasm, through a `<span>` with a `style` attribute, which the
+/// page's Content-Security-Policy refuses); here the backend measures it (the page's canvas).
+fn draw_legend<DB: DrawingBackend>(
+    plot: &DrawingArea<DB, Shift>,
+    entries: &[(RGBColor, &str)],
+) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    const PAD: i32 = 8;
+    const SAMPLE: i32 = 18;
+    let style = TextStyle::from(("sans-serif", 13).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+    let (mut text_width, mut line) = (0, 0);
+    for (_, label) in entries {
+        let (w, h) = plot.estimate_text_size(label, &style)?;
+        text_width = text_width.max(w as i32);
+        line = line.max(h as i32 + 4);
+    }
+    let (plot_width, _) = plot.dim_in_pixel();
+    let (width, height) = (3 * PAD + SAMPLE + text_width, 2 * PAD + line * entries.len() as i32);
+    let (left, top) = (plot_width as i32 - width - PAD, PAD);
+    let corners = [(left, top), (left + width, top + height)];
+    plot.draw(&Rectangle::new(corners, WHITE.mix(0.9).filled()))?;
+    plot.draw(&Rectangle::new(corners, GRID_COLOUR))?;
+    for (k, (colour, label)) in entries.iter().enumerate() {
+        let y = top + PAD + line * k as i32 + line / 2;
+        plot.draw(&PathElement::new([(left + PAD, y), (left + PAD + SAMPLE, y)], colour.stroke_width(2)))?;
+        plot.draw(&Text::new(*label, (left + 2 * PAD + SAMPLE, y), style.clone()))?;
     }
     Ok(())
 }
@@ -301,6 +322,7 @@ mod tests {
         coloured: Vec<(i32, i32)>,
         texts: Vec<String>,
         paths: Vec<(usize, (u8, u8, u8))>,
+        measured: std::cell::RefCell<Vec<String>>,
     }
 
     impl DrawingBackend for &mut Recorder {
@@ -340,6 +362,14 @@ mod tests {
         ) -> std::result::Result<(), DrawingErrorKind<Self::ErrorType>> {
             self.texts.push(text.to_string());
             Ok(())
+        }
+        fn estimate_text_size<S: BackendTextStyle>(
+            &self,
+            text: &str,
+            _: &S,
+        ) -> std::result::Result<(u32, u32), DrawingErrorKind<Self::ErrorType>> {
+            self.measured.borrow_mut().push(text.to_string());
+            Ok((7 * text.len() as u32, 15))
         }
     }
 
@@ -388,6 +418,12 @@ mod tests {
         // The second run has nothing held out: its curve and its legend sample only.
         assert_eq!(paths_in(&recorder, PALETTE[1]), [30, 2]);
         assert!(!recorder.coloured.is_empty());
+        // The legend's names are measured by the backend (in the page, the canvas), not by plotters' fonts.
+        let measured = recorder.measured.borrow();
+        assert!(
+            ["raw · rate 0.005", "hog · rate 0.01"].iter().all(|t| measured.iter().any(|m| m == t)),
+            "{measured:?}"
+        );
     }
 
     #[test]

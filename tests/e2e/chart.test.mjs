@@ -22,6 +22,14 @@ test('every run keeps its own curve, runs can be hidden, the axis logged, the ch
   const page = await openPage(browser, server.url);
   await ready(page);
   await page.getByTestId('tutorial').click();
+  // The page's Content-Security-Policy allows no inline styles: drawing must add no element with
+  // a style attribute (plotters' own text measure in wasm adds a styled <span>).
+  await page.evaluate(() => {
+    window.styledAdded = [];
+    new MutationObserver((changes) => {
+      for (const change of changes) for (const node of change.addedNodes) if (node.getAttribute?.('style')) window.styledAdded.push(node.outerHTML);
+    }).observe(document.body, { childList: true, subtree: true });
+  });
   await addPhotos(page, 10);
 
   await page.getByTestId('learning-rate').fill('0.005');
@@ -66,6 +74,7 @@ test('every run keeps its own curve, runs can be hidden, the axis logged, the ch
   assert.deepEqual(await runs.allTextContents(), ['raw · rate 0.0005 · 100 it']);
   const again = await ink(page);
   assert.ok(again[0] > 300 && again[1] === 0, `after clearing: ${again}`);
+  assert.deepEqual(await page.evaluate(() => window.styledAdded), []);
   assert.deepEqual(page.errors, []);
 });
 
