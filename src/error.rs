@@ -19,6 +19,8 @@ pub enum Error {
     Unlabelled { path: String, classes: [String; 2], both: bool },
     #[error("class names must be two different words of letters, got {0:?}")]
     BadClasses(String),
+    #[error("class name {name:?} {problem}")]
+    BadClassName { name: String, problem: ClassNameProblem },
     #[error("there is no photo with id {0}")]
     NoSuchPhoto(u32),
     #[error("there are no photos to train on")]
@@ -61,6 +63,8 @@ pub enum Error {
     },
     #[error("chart: {0}")]
     Chart(String),
+    #[error("the chart has no run {0}")]
+    NoSuchRun(usize),
 }
 
 /// What is wrong with a file given as a photo, in words that fit after "cannot read NAME: ".
@@ -117,6 +121,21 @@ pub enum ModelProblem {
     /// parser or the check that found it says.
     #[error("{0}")]
     Invalid(String),
+}
+
+/// What is wrong with a class name, in words that fit after "class name NAME ".
+#[derive(Debug, Clone, PartialEq, Eq, ThisError)]
+pub enum ClassNameProblem {
+    #[error("is empty")]
+    Empty,
+    /// Labels come from the words of file names, and a word is a run of letters.
+    #[error("is not one word of letters")]
+    NotLetters,
+    #[error("has {chars} characters, more than {limit}")]
+    TooLong { chars: usize, limit: usize },
+    /// Both classes would have the same name.
+    #[error("is the name of the other class too")]
+    Same,
 }
 
 /// The core's result type.

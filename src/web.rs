@@ -1,5 +1,5 @@
 //! The only wasm-facing file: a handle over the core's `Session` (photos and model live in wasm
-//! memory; the page runs it in a Web Worker) and the loss chart drawn on a DOM canvas. Settings
+//! memory; the page runs it in a Web Worker) and the runs chart drawn on a DOM canvas. Settings
 //! come in as one typed object, photos are named by the ids the core gives them, and results go
 //! out as small typed values. Every fallible export converts, calls the core and returns
 //! `Result<_, JsError>`; the messages the page shows for the core's errors are worded here.
@@ -11,12 +11,14 @@ use wasm_bindgen::prelude::*;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 use crate::data::dataset::PhotoId;
+use crate::error::ClassNameProblem;
 use crate::features::{FeatureKind, FeatureSpec};
 use crate::photo::Label;
+use crate::session::live::class_probabilities;
 use crate::session::{RunOptions, Session};
 use crate::train::optimize::{Init, Settings};
 use crate::train::plan::{PathChoice, TrainOptions, TrainingPath};
-use crate::viz::chart::{draw_loss, LossHistory};
+use crate::viz::chart::{draw_runs, Runs};
 use crate::Error;
 
 /// What the model sees of a photo (the core's `FeatureKind`).
@@ -141,13 +143,14 @@ pub struct Added {
 }
 
 /// The model's answer for one photo.
-#[wasm_bindgen]
-#[derive(Clone, Copy)]
+#[wasm_bindgen(getter_with_clone)]
 pub struct Prediction {
     /// The class predicted, 0 or 1.
     pub label: u8,
     /// The probability of label 1.
     pub probability: f64,
+    /// Both classes' probabilities, label 0 first.
+    pub probabilities: Vec<f64>,
 }
 
 /// A held-out photo the model classified wrong.
@@ -178,15 +181,30 @@ pub struct Picture {
     pub rgba: Vec<u8>,
 }
 
-/// A run's accuracies; the mistakes and the confusion matrix come from their own calls.
-#[wasm_bindgen]
-#[derive(Clone, Copy)]
-pub struct Scores {
+/// How a run does: its accuracies, the held-out photos by class, and its mistakes.
+#[wasm_bindgen(getter_with_clone)]
+pub struct Evaluation {
     #[wasm_bindgen(js_name = trainAccuracy)]
     pub train_accuracy: f64,
     /// Undefined when nothing is held out.
     #[wasm_bindgen(js_name = testAccuracy)]
     pub test_accuracy: Option<f64>,
+    /// The confusion matrix, one row per true class, label 0 first.
+    pub classes: Vec<ClassEvaluation>,
+    /// The held-out photos classified wrong, most confidently wrong first.
+    pub mistakes: Vec<Mistake>,
+}
+
+/// The held-out photos of one class: a row of the confusion matrix.
+#[wasm_bindgen(getter_with_clone)]
+#[derive(Clone)]
+pub struct ClassEvaluation {
+    /// The true class, 0 or 1.
+    pub label: u8,
+    /// How many of them the model classified as label 0 and as label 1.
+    pub predicted: Vec<u32>,
+    /// Percent of them classified right; undefined when none were held out.
+    pub accuracy: Option<f64>,
 }
 
 /// Photos, labels and the model being trained, behind one handle.
@@ -208,6 +226,13 @@ impl Catdog {
     #[wasm_bindgen(js_name = classNames)]
     pub fn class_names(&self) -> Vec<String> {
         self.session.classes().names().map(String::from).to_vec()
+    }
+
+    /// Renames the classes, label 0 first; photos keep their labels and the model its weights
+    /// (its file carries the new names). Bad names keep the old ones.
+    #[wasm_bindgen(js_name = setClasses)]
+    pub fn set_classes(&mut self, negative: &str, positive: &str) -> Result<(), JsError> {
+        self.session.set_classes(negative, positive).map_err(page_error)
     }
 
     /// Adds a photo file labelled `label`, or by its name (or folder path) when undefined.
@@ -336,27 +361,25 @@ impl Catdog {
         self.session.run().map_or(Vec::new(), |r| tail(r.held_out_costs(), from))
     }
 
-    /// The run's accuracies.
-    pub fn scores(&mut self) -> Result<Scores, JsError> {
+    /// The run's accuracies, confusion matrix and mistakes, for the model so far.
+    pub fn evaluation(&mut self) -> Result<Evaluation, JsError> {
         let e = self.session.evaluation().map_err(page_error)?;
-        Ok(Scores { train_accuracy: e.train_accuracy, test_accuracy: e.held_out_accuracy })
-    }
-
-    /// The held-out photos classified wrong, most confidently wrong first.
-    pub fn mistakes(&mut self) -> Result<Vec<Mistake>, JsError> {
-        let e = self.session.evaluation().map_err(page_error)?;
+        let class = |label: Label| ClassEvaluation {
+            label: label.value(),
+            predicted: e.confusion[label.index()].iter().map(|&n| n as u32).collect(),
+            accuracy: e.class_accuracy(label),
+        };
         let mistake = |m: &crate::train::scored::Mistake| Mistake {
             id: m.id.0,
             label: m.label.value(),
             probability: m.probability,
         };
-        Ok(e.mistakes.iter().map(mistake).collect())
-    }
-
-    /// Held-out photos by true label (rows) and predicted label (columns), row after row.
-    pub fn confusion(&mut self) -> Result<Vec<u32>, JsError> {
-        let e = self.session.evaluation().map_err(page_error)?;
-        Ok(e.confusion.iter().flatten().map(|&n| n as u32).collect())
+        Ok(Evaluation {
+            train_accuracy: e.train_accuracy,
+            test_accuracy: e.held_out_accuracy,
+            classes: [Label::ZERO, Label::ONE].map(class).to_vec(),
+            mistakes: e.mistakes.iter().map(mistake).collect(),
+        })
     }
 
     /// A raw-pixel model's weights as 64x64 RGBA: blue pushes towards label 1, orange towards 0.
@@ -391,6 +414,19 @@ impl Catdog {
         Ok(prediction(self.session.predict_frame(rgba, width, height).map_err(page_error)?))
     }
 
+    /// The current model's answer for a frame of the live camera, averaged over the frames
+    /// since live classification started, so it moves steadily.
+    #[wasm_bindgen(js_name = predictLiveFrame)]
+    pub fn predict_live_frame(&mut self, rgba: &[u8], width: u32, height: u32) -> Result<Prediction, JsError> {
+        Ok(prediction(self.session.predict_live_frame(rgba, width, height).map_err(page_error)?))
+    }
+
+    /// Ends live classification: the next live frame starts a new average.
+    #[wasm_bindgen(js_name = stopLive)]
+    pub fn stop_live(&mut self) {
+        self.session.stop_live();
+    }
+
     /// The model file (JSON) of the current model.
     #[wasm_bindgen(js_name = modelJson)]
     pub fn model_json(&self) -> Result<String, JsError> {
@@ -405,7 +441,8 @@ impl Catdog {
 }
 
 fn prediction(p: crate::photo::Prediction) -> Prediction {
-    Prediction { label: p.label.value(), probability: p.probability }
+    let probabilities = class_probabilities(p.probability).to_vec();
+    Prediction { label: p.label.value(), probability: p.probability, probabilities }
 }
 
 fn tail(values: &[f64], from: usize) -> Vec<f64> {
@@ -420,12 +457,13 @@ fn page_error(err: Error) -> JsError {
         Error::NoRun => "press Train first".to_string(),
         Error::NoSuchPhoto(_) => "that photo is no longer there".to_string(),
         Error::OtherClasses { file, current } => format!(
-            "invalid model file: it classifies '{}' and '{}', this page '{}' and '{}'",
-            file[0], file[1], current[0], current[1]
+            "invalid model file: it classifies '{}' and '{}', this page '{}' and '{}'; to use it, rename the classes to '{}' and '{}' first",
+            file[0], file[1], current[0], current[1], file[0], file[1]
         ),
         Error::Diverged { iteration, cost } => format!(
             "training diverged at iteration {iteration}: the cost became {cost}; try a smaller learning rate. The run was dropped: the model from before it still classifies"
         ),
+        Error::BadClassName { name, problem } => class_name_words(name, problem),
         Error::Float64Budget { .. } => format!(
             "{err}; train without λ and flips (the fast kernel reads the bytes), or on fewer photos or hog features"
         ),
@@ -434,12 +472,93 @@ fn page_error(err: Error) -> JsError {
     JsError::new(&message)
 }
 
-/// Draws the loss chart on the canvas with id `canvas_id`, at the canvas's pixel size.
-#[wasm_bindgen(js_name = drawLossChart)]
-pub fn draw_loss_chart(canvas_id: &str, train: &[f64], test: &[f64], iterations: usize) -> Result<(), JsError> {
-    let backend =
-        MeasuredCanvas::new(canvas_id).ok_or_else(|| JsError::new(&format!("there is no canvas #{canvas_id}")))?;
-    draw_loss(backend, LossHistory { train, test, iterations }).map_err(page_error)
+/// Why the page refuses a class name.
+fn class_name_words(name: &str, problem: &ClassNameProblem) -> String {
+    match problem {
+        ClassNameProblem::Empty => "a class needs a name".to_string(),
+        ClassNameProblem::NotLetters => format!(
+            "'{name}' is not one word of letters, and labels come from the words of file names: try it without spaces, digits or signs"
+        ),
+        ClassNameProblem::TooLong { chars, limit } => {
+            format!("a class name can have at most {limit} characters; this one has {chars}")
+        }
+        ClassNameProblem::Same => format!("both classes cannot be called '{name}'"),
+    }
+}
+
+/// The runs chart of the page's main thread: every run's costs (each cost crosses from the
+/// worker once, in progress messages) drawn on a DOM canvas by the core.
+#[wasm_bindgen]
+#[derive(Default)]
+pub struct RunsChart {
+    runs: Runs,
+}
+
+#[wasm_bindgen]
+impl RunsChart {
+    /// An empty chart on a linear cost axis.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> RunsChart {
+        RunsChart::default()
+    }
+
+    /// Starts a run of `iterations` named `label` in the next colour; returns its id.
+    #[wasm_bindgen(js_name = startRun)]
+    pub fn start_run(&mut self, label: &str, iterations: usize) -> usize {
+        self.runs.start(label, iterations)
+    }
+
+    /// Appends costs to the latest run.
+    pub fn append(&mut self, train: &[f64], test: &[f64]) -> Result<(), JsError> {
+        self.runs.append(train, test).map_err(page_error)
+    }
+
+    /// The latest run has finished or stopped.
+    #[wasm_bindgen(js_name = endRun)]
+    pub fn end_run(&mut self) {
+        self.runs.end();
+    }
+
+    /// Shows or hides run `id`.
+    #[wasm_bindgen(js_name = setShown)]
+    pub fn set_shown(&mut self, id: usize, shown: bool) -> Result<(), JsError> {
+        self.runs.set_shown(id, shown).map_err(page_error)
+    }
+
+    /// Removes every run.
+    pub fn clear(&mut self) {
+        self.runs.clear();
+    }
+
+    /// A logarithmic cost axis, or a linear one.
+    #[wasm_bindgen(js_name = setLogScale)]
+    pub fn set_log_scale(&mut self, log: bool) {
+        self.runs.log_scale = log;
+    }
+
+    /// Run `id`'s colour as CSS (`#rrggbb`).
+    pub fn colour(&self, id: usize) -> Result<String, JsError> {
+        Ok(self.runs.run(id).map_err(page_error)?.css_colour())
+    }
+
+    /// The latest run's last training cost; undefined before any.
+    #[wasm_bindgen(js_name = lastCost)]
+    pub fn last_cost(&self) -> Option<f64> {
+        self.runs.last_costs().0
+    }
+
+    /// The latest run's last held-out cost; undefined before any or when nothing is held out.
+    #[wasm_bindgen(js_name = lastTestCost)]
+    pub fn last_test_cost(&self) -> Option<f64> {
+        self.runs.last_costs().1
+    }
+
+    /// Draws the chart on the canvas with id `canvas_id`, at the canvas's pixel size.
+    pub fn draw(&self, canvas_id: &str) -> Result<(), JsError> {
+        let backend =
+            MeasuredCanvas::new(canvas_id).ok_or_else(|| JsError::new(&format!("there is no canvas #{canvas_id}")))?;
+        draw_runs(backend, &self.runs).map_err(page_error)
+    }
 }
 
 /// plotters' canvas backend with text measured by the canvas (`measureText`). plotters' own

@@ -7,7 +7,7 @@ use catdog::data::rng::Mt19937;
 use catdog::model::{propagate, Model};
 use catdog::train::kernel::{FastObjective, DZ_UNITS};
 use catdog::train::optimize::Objective;
-use catdog::web::{draw_loss_chart, features_name, features_named, Arithmetic, Catdog, Features, RunSettings};
+use catdog::web::{features_name, features_named, Arithmetic, Catdog, Features, RunSettings, RunsChart};
 use image::{ImageFormat, Rgb, RgbImage};
 use ndarray::{Array1, Array2};
 use wasm_bindgen::JsCast;
@@ -82,14 +82,16 @@ fn trains_on_dropped_photos_and_classifies_one() {
     let (train, test) = (handle.train_costs(0), handle.test_costs(0));
     assert_eq!((train.len(), test.len(), handle.train_costs(150).len()), (200, 200, 50));
     assert!(train[199] < train[0] && test[199] < test[0]);
-    let scores = handle.scores().ok().unwrap();
-    assert_eq!((scores.train_accuracy, scores.test_accuracy), (100.0, Some(100.0)));
+    let evaluation = handle.evaluation().ok().unwrap();
+    assert_eq!((evaluation.train_accuracy, evaluation.test_accuracy), (100.0, Some(100.0)));
     let dog = handle.predict_photo(&png(1)).ok().unwrap();
     assert!(dog.label == 1 && dog.probability > 0.5);
+    assert_eq!(dog.probabilities, [1.0 - dog.probability, dog.probability]);
     let rgba: Vec<u8> = [220u8, 60, 40, 255].repeat(8 * 8);
     assert_eq!(handle.predict_frame(&rgba, 8, 8).ok().map(|p| p.label), Some(0));
-    assert_eq!(handle.mistakes().ok().map(|m| m.len()), Some(0));
-    assert_eq!(handle.confusion().ok(), Some(vec![1, 0, 0, 1]));
+    assert_eq!(evaluation.mistakes.len(), 0);
+    let rows: Vec<_> = evaluation.classes.iter().map(|c| (c.label, c.predicted.clone(), c.accuracy)).collect();
+    assert_eq!(rows, [(0, vec![1, 0], Some(100.0)), (1, vec![0, 1], Some(100.0))]);
     assert_eq!(handle.weight_picture().ok().map(|p| p.len()), Some(64 * 64 * 4));
     assert_eq!(handle.feature_kind(), Some(Features::Raw));
     assert_eq!(handle.arithmetic(), Some(Arithmetic::Kernel));
@@ -108,8 +110,8 @@ fn hog_color_runs_with_its_defaults_and_has_no_weights_picture() {
     assert_eq!(handle.feature_kind(), Some(Features::HogColor));
     assert_eq!(handle.arithmetic(), Some(Arithmetic::Float64));
     // Flat red cats and blue dogs differ in colour alone, which the colour histogram sees.
-    assert_eq!(handle.scores().ok().map(|s| s.test_accuracy), Some(Some(100.0)));
-    assert_eq!(handle.mistakes().ok().map(|m| m.len()), Some(0));
+    let evaluation = handle.evaluation().ok().unwrap();
+    assert_eq!((evaluation.test_accuracy, evaluation.mistakes.len()), (Some(100.0), 0));
     assert!(handle.weight_picture().is_err());
     let text = handle.model_json().ok().unwrap();
     let mut fresh = Catdog::new();
@@ -133,7 +135,7 @@ fn relabels_removes_and_round_trips_the_model() {
     };
     assert!(handle.start_training(&once).is_ok());
     assert_eq!(handle.train_steps(5).ok(), Some(5));
-    assert_eq!(handle.scores().ok().map(|s| s.test_accuracy), Some(None));
+    assert_eq!(handle.evaluation().ok().map(|e| e.test_accuracy), Some(None));
     let text = handle.model_json().ok().unwrap();
     let mut fresh = Catdog::new();
     assert!(fresh.load_model_json(&text).is_ok());
@@ -154,14 +156,19 @@ fn bad_input_is_an_error_not_a_panic() {
     assert!(handle.remove(0).is_err() && handle.set_label(0, 1).is_err() && handle.photo(0).is_err());
     assert!(handle.load_model_json("{").is_err());
     assert_eq!(handle.len(), 0);
+    assert!(handle.set_classes("cat", "CAT").is_err() && handle.set_classes("", "dog").is_err());
+    assert_eq!(handle.class_names(), ["cat", "dog"]);
+    assert!(handle.set_classes("Kitten", "puppy").is_ok());
+    assert_eq!(handle.class_names(), ["kitten", "puppy"]);
     let mut trained = handle_with(2);
     assert!(trained.start_training(&settings(Features::Raw, f64::NAN, 10, 0.0, false)).is_err());
     let everything_held_out = RunSettings { test_share: 1.0, ..settings(Features::Raw, 0.01, 10, 0.0, false) };
     assert!(trained.start_training(&everything_held_out).is_err());
     assert!(trained.start_training(&settings(Features::Hog, 0.01, 10, -1.0, false)).is_err());
-    assert!(trained.mistakes().is_err() && trained.weight_picture().is_err());
+    assert!(trained.evaluation().is_err() && trained.weight_picture().is_err());
     assert!(features_named("sift").is_err());
-    assert!(draw_loss_chart("no-such-canvas", &[], &[], 1).is_err());
+    assert!(RunsChart::new().draw("no-such-canvas").is_err());
+    assert!(RunsChart::new().append(&[0.5], &[]).is_err() && RunsChart::new().set_shown(3, false).is_err());
 }
 
 fn canvas(id: &str) -> HtmlCanvasElement {
@@ -198,11 +205,16 @@ fn the_loss_chart_draws_curves_and_text_into_a_canvas() {
     const BLUE: [u8; 3] = [37, 99, 235];
     const ORANGE: [u8; 3] = [234, 88, 12];
     let empty = canvas("chart-empty");
-    assert!(draw_loss_chart("chart-empty", &[], &[], 100).is_ok());
+    assert!(RunsChart::new().draw("chart-empty").is_ok());
     let full = canvas("chart-full");
     let train: Vec<f64> = (0..100).map(|i| 0.7 / (1.0 + f64::from(i) / 10.0)).collect();
     let test: Vec<f64> = train.iter().map(|c| c + 0.05).collect();
-    assert!(draw_loss_chart("chart-full", &train, &test, 100).is_ok());
+    let mut chart = RunsChart::new();
+    chart.start_run("first", 100);
+    assert!(chart.append(&train, &test).is_ok());
+    chart.start_run("second", 100);
+    assert!(chart.append(&test, &[]).is_ok());
+    assert!(chart.draw("chart-full").is_ok());
     // The y axis sits about 68 px in (margin + label area): the strip left of it holds only text.
     let (empty_text, full_text) = (count(&pixels(&empty, 60.0), dark), count(&pixels(&full, 60.0), dark));
     assert!(empty_text > 50 && full_text > 50, "text pixels: empty chart {empty_text}, full chart {full_text}");

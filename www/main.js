@@ -6,9 +6,9 @@ import init from './pkg/catdog.js';
 import { call, on } from './ui/link.js';
 import { attempt, setStatus, showError, showMemory } from './ui/messages.js';
 import { ignoreStrayDrops } from './ui/files.js';
-import { setClasses } from './ui/words.js';
-import { showCounts, wirePhotos } from './ui/photos.js';
-import { chooseFeatures, wireSettings } from './ui/settings.js';
+import { classes } from './ui/words.js';
+import { showClasses, showCounts, wirePhotos } from './ui/photos.js';
+import { chooseFeatures, settingsFromLink, wireSettings } from './ui/settings.js';
 import { countsChanged, wireTraining } from './ui/training.js';
 import { forgetPhoto } from './ui/learned.js';
 import { startChart } from './ui/chart.js';
@@ -26,11 +26,13 @@ on('error', ({ error }) => showError(error));
 const started = await attempt(async () => {
   const hello = await call('hello');
   await init({ module_or_path: hello.module });
-  setClasses(hello.classes);
+  showClasses(hello.classes);
   showMemory(hello.memory);
   chooseFeatures();
+  // A link's settings fill the form; a bad one is a message, and the page starts anyway.
+  await attempt(settingsFromLink);
   showCounts(hello.counts);
   startChart();
   return true;
 });
-setStatus(started ? 'Classifier ready: add cat and dog photos, then press Train.' : 'The classifier could not start.');
+setStatus(started ? `Classifier ready: add ${classes[0]} and ${classes[1]} photos, then press Train.` : 'The classifier could not start.');

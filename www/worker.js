@@ -1,6 +1,7 @@
 // The training worker: owns the wasm `Catdog` handle (photos, their features and the model),
 // decodes photos, trains in slices of about 40 ms so a Stop message gets through, and posts small
-// messages back (at the end of a run: accuracies, the held-out mistakes, the weights picture).
+// messages back (at the end of a run: accuracies, the confusion matrix, the held-out mistakes, the
+// weights picture).
 // Photos are named by the ids the core gives them; the worker keeps no list of its own.
 // Requests carry `reqId` and get one reply { reqId, ok, value | error }; progress and added
 // photos are pushed as events, with the wasm memory's size. Thumbnails' pixels are sent only
@@ -15,6 +16,8 @@ const READ_AHEAD = 8;
 /** Held-out mistakes sent with their picture; the rest are only counted. */
 const MISTAKE_PICTURES = 60;
 const PHOTO_RGBA = 64 * 64 * 4;
+/** A raw run's weights picture goes with progress at most this often (a few times a second). */
+const WEIGHTS_MS = 250;
 /** Compiled once here and handed to the page for its chart, so the wasm is downloaded once. */
 const compiled = fetch(new URL('./pkg/catdog_bg.wasm', import.meta.url))
   .then((response) => {
@@ -103,6 +106,12 @@ const handlers = {
     return counts();
   },
 
+  /** Renames the classes (the core refuses bad names); answers with the names it keeps. */
+  rename({ names: [negative, positive] }) {
+    handle.setClasses(negative, positive);
+    return handle.classNames();
+  },
+
   relabel({ id, label }) {
     handle.setLabel(id, label);
     return counts();
@@ -118,13 +127,15 @@ const handlers = {
       settings.free();
     }
     // The features come first, in slices (event 'features'); event 'started' says the run is ready.
-    run = { stopped: false, started, sent: 0, perStep: null, perPhoto: null, prepared: false, settings: { features, l2, flip } };
+    run = { stopped: false, started, sent: 0, weightsAt: -Infinity, perStep: null, perPhoto: null, prepared: false, settings: { features, learningRate, l2, flip } };
     setTimeout(slice, 0, run);
     return {};
   },
 
   predictPhoto: ({ file }) => file.arrayBuffer().then((b) => plain(handle.predictPhoto(new Uint8Array(b)))),
-  predictFrame: ({ rgba, width, height }) => plain(handle.predictFrame(rgba, width, height)),
+  /** A live frame is averaged with the live frames before it (in the core); a single one is not. */
+  predictFrame: ({ rgba, width, height, live }) => plain(live ? handle.predictLiveFrame(rgba, width, height) : handle.predictFrame(rgba, width, height)),
+  stopLive: () => handle.stopLive(),
   modelJson: () => handle.modelJson(),
   loadModel({ text }) {
     handle.loadModelJson(text);
@@ -132,11 +143,13 @@ const handlers = {
   },
 };
 
-/** A prediction as a message can carry it: the class and the probability of label 1. */
+/** A prediction as a message can carry it: the class, the probability of label 1, and both
+ * classes' probabilities (label 0 first). */
 function plain(prediction) {
   const { label, probability } = prediction;
+  const probabilities = Array.from(prediction.probabilities);
   prediction.free();
-  return { label, probability };
+  return { label, probability, probabilities };
 }
 
 /** A file's bytes; a read that fails becomes that file's skip reason. */
@@ -169,21 +182,28 @@ function centroids() {
 /** The held-out photos the model got wrong (most confidently wrong first), each with its id,
  * its label at the start of the run and the probability of label 1; the first MISTAKE_PICTURES
  * with their picture, if the photo is still there. */
-function mistakes() {
-  return handle.mistakes().map((mistake, k) => {
+function mistakes(list) {
+  return list.map((mistake, k) => {
     const { id, label, probability } = mistake;
     mistake.free();
     return { id, label, probability, rgba: k < MISTAKE_PICTURES && handle.has(id) ? toRgba(handle.photo(id)) : null };
   });
 }
 
-/** Accuracies, the confusion matrix (true label by predicted label) and the mistakes, at once. */
+/** The core's evaluation as a message carries it: accuracies, the confusion matrix's rows (true
+ * class, the counts it was classified as, its accuracy) and the mistakes. */
 function results() {
-  const scores = handle.scores();
-  const { trainAccuracy, testAccuracy } = scores;
-  scores.free();
-  const [a, b, c, d] = handle.confusion();
-  return { trainAccuracy, testAccuracy, confusion: [[a, b], [c, d]], mistakes: mistakes() };
+  const evaluation = handle.evaluation();
+  const { trainAccuracy, testAccuracy } = evaluation;
+  const classes = evaluation.classes.map((row) => {
+    const { label, accuracy } = row;
+    const predicted = Array.from(row.predicted);
+    row.free();
+    return { label, predicted, accuracy };
+  });
+  const wrong = mistakes(evaluation.mistakes);
+  evaluation.free();
+  return { trainAccuracy, testAccuracy, classes, mistakes: wrong };
 }
 
 /** 64x64 RGB from the core → RGBA for a canvas's ImageData. */
@@ -243,7 +263,7 @@ function runReady(current) {
   current.featureSeconds = seconds;
   self.postMessage({
     type: 'started', total: handle.iterations(), trainCount: handle.trainCount(), testCount: handle.testCount(),
-    arithmetic: current.settings.arithmetic, featureSeconds: seconds,
+    arithmetic: current.settings.arithmetic, featureSeconds: seconds, settings: current.settings,
   });
 }
 
@@ -265,8 +285,16 @@ function report(current) {
   const test = new Float64Array(handle.testCosts(current.sent));
   current.sent += train.length;
   const iteration = handle.iteration();
-  const seconds = (performance.now() - current.started) / 1000;
-  self.postMessage({ type: 'progress', iteration, total: handle.iterations(), train, test, rate: iteration / seconds, memory: memory() }, [train.buffer, test.buffer]);
+  const now = performance.now();
+  const seconds = (now - current.started) / 1000;
+  // Not every report: the picture is redrawn live, but only a few times a second.
+  let picture = null;
+  if (current.settings.features === 'raw' && now - current.weightsAt >= WEIGHTS_MS) {
+    picture = weights();
+    current.weightsAt = now;
+  }
+  const transfer = [train.buffer, test.buffer, ...(picture ? [picture.buffer] : [])];
+  self.postMessage({ type: 'progress', iteration, total: handle.iterations(), train, test, rate: iteration / seconds, weights: picture, memory: memory() }, transfer);
 }
 
 function finish(current) {

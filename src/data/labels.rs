@@ -1,7 +1,16 @@
 //! Class names, and labels read from file and folder names as in the tutorial (`dog` is 1,
 //! `cat` is 0), but by whole words: `noncat` is not `cat`.
+//!
+//! A class name is one word of letters (any script), at most [`MAX_NAME_CHARS`] long, kept in
+//! lower case: a file name gives a label by containing the name as a word, and a word is a run
+//! of letters, so a name with a space or a digit could never label a file.
 
+use crate::error::ClassNameProblem;
 use crate::{Error, Result};
+
+/// The longest class name, in characters: a word, not a sentence, and short enough to label a
+/// drop zone, a table's header and a bar.
+pub const MAX_NAME_CHARS: usize = 40;
 
 /// The two class names: index 0 is label 0 (negative), index 1 is label 1 (positive).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,12 +26,12 @@ impl Default for Classes {
 }
 
 impl Classes {
-    /// Two different class names made of letters; they are matched case-insensitively.
+    /// Two different class names, each one word of letters of at most [`MAX_NAME_CHARS`];
+    /// surrounding spaces are dropped and they are kept (and matched) in lower case.
     pub fn new(negative: &str, positive: &str) -> Result<Self> {
-        let (negative, positive) = (negative.trim().to_lowercase(), positive.trim().to_lowercase());
-        let is_word = |s: &str| !s.is_empty() && s.chars().all(char::is_alphabetic);
-        if !is_word(&negative) || !is_word(&positive) || negative == positive {
-            return Err(Error::BadClasses(format!("{negative},{positive}")));
+        let (negative, positive) = (name(negative)?, name(positive)?);
+        if negative == positive {
+            return Err(Error::BadClassName { name: positive, problem: ClassNameProblem::Same });
         }
         Ok(Classes { names: [negative, positive] })
     }
@@ -75,6 +84,22 @@ impl Classes {
     fn label_error(&self, path: &str, which: &str) -> Error {
         Error::Unlabelled { path: path.to_string(), classes: self.names.clone(), both: which == "both" }
     }
+}
+
+/// One class name, trimmed and in lower case, or why it cannot be one.
+fn name(given: &str) -> Result<String> {
+    let name = given.trim().to_lowercase();
+    let chars = name.chars().count();
+    let problem = if name.is_empty() {
+        ClassNameProblem::Empty
+    } else if chars > MAX_NAME_CHARS {
+        ClassNameProblem::TooLong { chars, limit: MAX_NAME_CHARS }
+    } else if !name.chars().all(char::is_alphabetic) {
+        ClassNameProblem::NotLetters
+    } else {
+        return Ok(name);
+    };
+    Err(Error::BadClassName { name: given.trim().to_string(), problem })
 }
 
 /// Lower-case words of a name: runs of letters, so `cat.12`, `Cat_12` and `cat12` all hold `cat`.
@@ -148,8 +173,49 @@ mod tests {
 
     #[test]
     fn rejects_bad_class_lists() {
-        for spec in ["cat", "cat,cat", "cat,", "cat,dog,bird", "cat,dog2", ""] {
+        for spec in ["cat", "cat,dog,bird", ""] {
             assert!(matches!(Classes::parse(spec), Err(Error::BadClasses(_))), "{spec}");
         }
+    }
+
+    fn problem(negative: &str, positive: &str) -> (String, ClassNameProblem) {
+        match Classes::new(negative, positive) {
+            Err(Error::BadClassName { name, problem }) => (name, problem),
+            other => panic!("{negative:?}, {positive:?} gave {other:?}"),
+        }
+    }
+
+    #[test]
+    fn rejects_an_empty_name() {
+        assert_eq!(problem("cat", "   "), (String::new(), ClassNameProblem::Empty));
+        assert_eq!(problem("", "dog"), (String::new(), ClassNameProblem::Empty));
+    }
+
+    #[test]
+    fn rejects_equal_names_whatever_their_case() {
+        assert_eq!(problem("Cat", " cat "), ("cat".into(), ClassNameProblem::Same));
+    }
+
+    #[test]
+    fn rejects_an_over_long_name() {
+        let long = "a".repeat(MAX_NAME_CHARS + 1);
+        assert_eq!(problem("cat", &long), (long, ClassNameProblem::TooLong { chars: 41, limit: 40 }));
+        // Characters, not bytes: 40 two-byte letters are fine.
+        assert!(Classes::new(&"é".repeat(MAX_NAME_CHARS), "dog").is_ok());
+    }
+
+    #[test]
+    fn rejects_a_name_that_is_not_one_word_of_letters() {
+        for bad in ["dog2", "my cat", "cat-dog", "🐈"] {
+            assert_eq!(problem("cat", bad), (bad.to_string(), ClassNameProblem::NotLetters), "{bad}");
+        }
+    }
+
+    #[test]
+    fn names_in_other_scripts_label_files() {
+        let c = Classes::new("Chat", "犬").unwrap();
+        assert_eq!(c.names(), ["chat", "犬"]);
+        assert_eq!(c.label_for_path("photos/犬/1.jpg").unwrap(), 1);
+        assert_eq!(c.label_for_path("CHAT_07.png").unwrap(), 0);
     }
 }

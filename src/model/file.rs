@@ -539,6 +539,6 @@ mod tests {
     #[test]
     fn rejects_bad_class_names() {
         let err = SavedModel::from_json(&with(|v| v["classes"] = serde_json::json!(["cat", "cat"]))).unwrap_err();
-        assert!(matches!(err, Error::BadClasses(_)));
+        assert!(matches!(err, Error::BadClassName { .. }));
     }
 }

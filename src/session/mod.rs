@@ -2,6 +2,12 @@
 //! and the current model, which is none, a run's or a loaded file's. Pure Rust, so it is tested
 //! natively; `web` only converts at the boundary.
 //!
+//! The class names are the session's and every model follows them: labels are 0 and 1, and a
+//! rename changes what they are called, never which photos belong together, so renaming keeps
+//! each photo's label and renames the current model's classes (its file then carries the new
+//! names). A model file for other names is refused rather than renamed: its names say what it
+//! was trained to tell apart, and only the user can say that these classes are those.
+//!
 //! Starting a run first lets go of the previous run's rows, keeping its model as if loaded, so a
 //! new run's copies of the photos are never held beside the old run's.
 
@@ -18,6 +24,10 @@ use crate::train::prepare::{Preparation, Progress};
 use crate::viz::centroids::centroid_picture;
 use crate::viz::weights::weight_picture;
 use crate::{Error, Result};
+
+pub mod live;
+
+use live::LiveAverage;
 
 /// What a run in the page is started with: the training options and the split.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -53,6 +63,7 @@ pub struct Session {
     /// The model that answered before the current run, back if the run diverges.
     before_run: CurrentModel,
     preparing: Option<Preparation>,
+    live: LiveAverage,
 }
 
 impl Session {
@@ -64,6 +75,21 @@ impl Session {
     /// The class names, label 0 first.
     pub fn classes(&self) -> &Classes {
         &self.classes
+    }
+
+    /// Renames the classes (label 0 first) and the current model's; bad names change nothing.
+    /// Photos keep their labels; names read from files from now on follow the new names.
+    pub fn set_classes(&mut self, negative: &str, positive: &str) -> Result<()> {
+        self.classes = Classes::new(negative, positive)?;
+        // The model a diverging run brings back must answer with the new names too.
+        for model in [&mut self.current, &mut self.before_run] {
+            match model {
+                CurrentModel::Run { plan, .. } => plan.rename(&self.classes),
+                CurrentModel::Loaded(saved) => saved.classes = self.classes.clone(),
+                CurrentModel::None => {}
+            }
+        }
+        Ok(())
     }
 
     /// Adds a photo file; `label` overrides the one its name (or folder path) gives. Returns the
@@ -152,9 +178,12 @@ impl Session {
     /// Builds the run from its features (computing any left); a failure drops the run.
     fn finish_preparing(&mut self) -> Result<()> {
         if let Some(preparation) = self.preparing.take() {
-            let plan = preparation.finish(&self.data, &mut self.cache)?;
+            let mut plan = preparation.finish(&self.data, &mut self.cache)?;
+            // The classes may have been renamed while the features were computed.
+            plan.rename(&self.classes);
             let run = CurrentModel::Run { plan: Box::new(plan), evaluation: None };
             self.before_run = std::mem::replace(&mut self.current, run);
+            self.live.reset();
         }
         Ok(())
     }
@@ -243,6 +272,18 @@ impl Session {
         self.predict(&prepare_rgba(rgba, width, height)?)
     }
 
+    /// The current model's answer for a frame of the live camera, smoothed over the frames
+    /// since live classification started (see [`live`]).
+    pub fn predict_live_frame(&mut self, rgba: &[u8], width: u32, height: u32) -> Result<Prediction> {
+        let frame = self.predict_frame(rgba, width, height)?;
+        Ok(Prediction::from_probability(self.live.add(frame.probability)))
+    }
+
+    /// Ends live classification: the next live frame starts a new average.
+    pub fn stop_live(&mut self) {
+        self.live.reset();
+    }
+
     fn predict(&self, pixels: &[u8]) -> Result<Prediction> {
         let p = match &self.current {
             CurrentModel::Run { plan, .. } => plan.probability(pixels)?,
@@ -270,6 +311,7 @@ impl Session {
             return Err(Error::OtherClasses { file: names(&saved.classes), current: names(&self.classes) });
         }
         self.current = CurrentModel::Loaded(Box::new(saved));
+        self.live.reset();
         Ok(())
     }
 }

@@ -417,3 +417,112 @@ fn a_run_that_diverges_gives_back_the_model_from_before_it() {
     assert_eq!(s.predict_photo(&photo).unwrap(), before);
     assert_eq!(s.model_json().unwrap(), file);
 }
+
+#[test]
+fn a_rename_during_a_run_that_diverges_renames_the_model_it_gives_back() {
+    let mut s = striped_session(6);
+    begin(&mut s, &hog(40));
+    while s.steps(100).unwrap() > 0 {}
+    let mut hog_1e300 = hog(40);
+    hog_1e300.train.settings.learning_rate = 1e300;
+    begin(&mut s, &hog_1e300);
+    s.set_classes("left", "right").unwrap();
+    assert!(matches!(s.steps(100), Err(Error::Diverged { .. })));
+    assert!(s.model_json().unwrap().contains("[\"left\",\"right\"]"));
+}
+
+#[test]
+fn renaming_keeps_the_labels_and_renames_the_model() {
+    let mut s = session(3);
+    begin(&mut s, &options(5));
+    let before = s.predict_photo(&png(BLUE)).unwrap();
+    s.set_classes(" Kitten", "PUPPY ").unwrap();
+    assert_eq!(s.classes().names(), ["kitten", "puppy"]);
+    assert_eq!(s.counts(), [3, 3]);
+    assert_eq!(s.predict_photo(&png(BLUE)).unwrap(), before);
+    let saved = SavedModel::from_json(&s.model_json().unwrap()).unwrap();
+    assert_eq!(saved.classes.names(), ["kitten", "puppy"]);
+    // Names read from files follow the new names.
+    assert_eq!(s.add("puppy.9.png", &png(BLUE), None).unwrap().1, Label::ONE);
+    assert!(matches!(s.add("dog.9.png", &png(BLUE), None), Err(Error::Unlabelled { .. })));
+}
+
+#[test]
+fn rejects_bad_class_names_and_keeps_the_old_ones() {
+    use crate::error::ClassNameProblem;
+    let mut s = session(2);
+    begin(&mut s, &options(2));
+    let long = "x".repeat(41);
+    for (negative, positive) in [("cat", "Cat"), ("", "dog"), ("cat", long.as_str()), ("cat", "dog 2")] {
+        let err = s.set_classes(negative, positive).unwrap_err();
+        assert!(matches!(err, Error::BadClassName { .. }), "{negative:?} {positive:?}: {err}");
+    }
+    let err = s.set_classes("cat", "cat").unwrap_err();
+    assert!(matches!(err, Error::BadClassName { problem: ClassNameProblem::Same, .. }));
+    assert_eq!(s.classes().names(), ["cat", "dog"]);
+    assert!(s.model_json().unwrap().contains("[\"cat\",\"dog\"]"));
+}
+
+#[test]
+fn a_rename_while_features_are_computed_names_the_run() {
+    let mut s = striped_session(4);
+    s.start(&hog(3)).unwrap();
+    s.set_classes("left", "right").unwrap();
+    while s.prepare(1).unwrap().is_some() && s.preparing().is_some() {}
+    assert_eq!(run(&s).classes().names(), ["left", "right"]);
+    assert!(s.model_json().unwrap().contains("[\"left\",\"right\"]"));
+}
+
+#[test]
+fn a_loaded_model_is_renamed_but_a_file_for_other_names_is_refused() {
+    let mut s = session(2);
+    begin(&mut s, &options(2));
+    let file = s.model_json().unwrap();
+    let mut other = Session::new();
+    other.load_model_json(&file).unwrap();
+    other.set_classes("kitten", "puppy").unwrap();
+    assert!(other.model_json().unwrap().contains("[\"kitten\",\"puppy\"]"));
+    let err = other.load_model_json(&file).unwrap_err();
+    assert!(
+        matches!(&err, Error::OtherClasses { file, current } if file[0] == "cat" && current[0] == "kitten"),
+        "{err}"
+    );
+    // The renamed model stays.
+    assert!(other.model_json().unwrap().contains("kitten"));
+}
+
+#[test]
+fn the_confusion_matrix_counts_every_held_out_photo_once() {
+    let mut s = striped_session(10);
+    begin(&mut s, &hog(3));
+    let held_out = run(&s).split_sizes().1;
+    let e = s.evaluation().unwrap().clone();
+    assert_eq!(e.held_out_count(), held_out);
+    assert_eq!(e.confusion[0][1] + e.confusion[1][0], e.mistakes.len());
+    for label in [Label::ZERO, Label::ONE] {
+        let row = e.confusion[label.index()];
+        assert_eq!(row[0] + row[1], 2, "a fifth of each class's 10");
+        let right = e.class_accuracy(label).unwrap() / 100.0 * 2.0;
+        assert_eq!(right.round() as usize, row[label.index()]);
+    }
+    let right = e.confusion[0][0] + e.confusion[1][1];
+    assert_eq!(e.held_out_accuracy, Some(100.0 * right as f64 / held_out as f64));
+}
+
+#[test]
+fn live_frames_are_smoothed_until_live_stops() {
+    let mut s = session(3);
+    begin(&mut s, &options(20));
+    s.steps(20).unwrap();
+    let frame = |[r, g, b]: [u8; 3]| [r, g, b, 255].repeat(8 * 8);
+    let (red, blue) = (frame([220, 60, 40]), frame([40, 60, 220]));
+    let p = |s: &Session, rgba: &[u8]| s.predict_frame(rgba, 8, 8).unwrap().probability;
+    let (p_red, p_blue) = (p(&s, &red), p(&s, &blue));
+    assert!(p_red < 0.5 && p_blue > 0.5, "{p_red} {p_blue}");
+    assert_eq!(s.predict_live_frame(&red, 8, 8).unwrap().probability, p_red);
+    let smoothed = s.predict_live_frame(&blue, 8, 8).unwrap().probability;
+    assert!((smoothed - (p_red + live::NEWEST_WEIGHT * (p_blue - p_red))).abs() < 1e-12, "{smoothed}");
+    s.stop_live();
+    assert_eq!(s.predict_live_frame(&blue, 8, 8).unwrap().probability, p_blue);
+    assert!(s.predict_live_frame(&[1, 2, 3], 5, 5).is_err());
+}

@@ -50,6 +50,21 @@ pub struct Evaluation {
     pub mistakes: Vec<Mistake>,
 }
 
+impl Evaluation {
+    /// Held-out photos.
+    pub fn held_out_count(&self) -> usize {
+        self.confusion.iter().flatten().sum()
+    }
+
+    /// Percent of the held-out photos of class `label` classified right; `None` when none of
+    /// that class were held out.
+    pub fn class_accuracy(&self, label: Label) -> Option<f64> {
+        let row = self.confusion[label.index()];
+        let total = row[0] + row[1];
+        (total > 0).then(|| 100.0 * row[label.index()] as f64 / total as f64)
+    }
+}
+
 /// A training run in progress: the model so far, its costs, and how to score it.
 pub struct Plan {
     classes: Classes,
@@ -151,6 +166,16 @@ impl Plan {
     /// Iterations run so far.
     pub fn iteration(&self) -> usize {
         self.trainer.iteration()
+    }
+
+    /// The class names, label 0 first.
+    pub fn classes(&self) -> &Classes {
+        &self.classes
+    }
+
+    /// Gives the run's two classes new names (labels, and so the model, stay as they are).
+    pub fn rename(&mut self, classes: &Classes) {
+        self.classes = classes.clone();
     }
 
     /// The options the run was started with.

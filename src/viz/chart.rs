@@ -1,6 +1,11 @@
-//! The loss chart: training and held-out cost against iteration, with labelled axes and a
-//! legend, drawn with plotters on any `DrawingBackend` (a canvas in the page, anything in tests).
+//! The runs chart: every run's training cost (solid) and held-out cost (dashed) against the
+//! iteration, each run in its own colour and named in a legend, on a linear or logarithmic cost
+//! axis, drawn with plotters on any `DrawingBackend` (a canvas in the page, a recorder in tests).
+//! [`Runs`] owns the runs' cost histories, so the page draws from them and keeps no copy.
 
+use std::ops::Range;
+
+use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -10,59 +15,232 @@ use crate::{Error, Result};
 /// More points than a chart is wide only cost time; longer histories are thinned to this many.
 pub const MAX_POINTS: usize = 1200;
 
-const TRAIN_COLOUR: RGBColor = RGBColor(37, 99, 235);
-const TEST_COLOUR: RGBColor = RGBColor(234, 88, 12);
+/// The runs' colours, in the order runs start (then again from the first): distinct on white
+/// and for the common colour blindnesses as far as eight colours can be.
+pub const PALETTE: [RGBColor; 8] = [
+    RGBColor(37, 99, 235),
+    RGBColor(234, 88, 12),
+    RGBColor(22, 163, 74),
+    RGBColor(147, 51, 234),
+    RGBColor(202, 138, 4),
+    RGBColor(8, 145, 178),
+    RGBColor(219, 39, 119),
+    RGBColor(71, 85, 105),
+];
 const GRID_COLOUR: RGBColor = RGBColor(226, 232, 240);
 const FINE_GRID_COLOUR: RGBColor = RGBColor(243, 246, 249);
 
-/// The cost histories to draw: one value per iteration from iteration 0, and how many
-/// iterations the run will take (the x axis spans the whole run from the start).
-#[derive(Debug, Clone, Copy)]
-pub struct LossHistory<'a> {
-    /// Cost on the training photos.
-    pub train: &'a [f64],
-    /// Cost on the held-out photos (may be empty).
-    pub test: &'a [f64],
-    /// Iterations the run was started with.
+/// One run's costs as the chart draws them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunCurve {
+    /// Stable while the chart is not cleared.
+    pub id: usize,
+    /// Its name in the legend.
+    pub label: String,
+    pub colour: RGBColor,
+    /// Training cost at each iteration from 0.
+    pub train: Vec<f64>,
+    /// Held-out cost at each iteration from 0 (empty when nothing is held out).
+    pub test: Vec<f64>,
+    /// Iterations the run was started with: while it runs the x axis spans them all.
     pub iterations: usize,
+    pub running: bool,
+    pub shown: bool,
+}
+
+impl RunCurve {
+    /// Its colour as CSS, `#rrggbb`, for the page's list of runs.
+    pub fn css_colour(&self) -> String {
+        let RGBColor(r, g, b) = self.colour;
+        format!("#{r:02x}{g:02x}{b:02x}")
+    }
+
+    /// The last iteration the x axis must reach for this run.
+    fn x_end(&self) -> usize {
+        let ran = self.train.len().max(self.test.len());
+        if self.running {
+            ran.max(self.iterations)
+        } else {
+            ran
+        }
+    }
+}
+
+/// Every run's cost curves since the chart was last cleared, and how the cost axis is scaled.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Runs {
+    curves: Vec<RunCurve>,
+    next_id: usize,
+    /// A logarithmic cost axis (small late costs become readable) instead of a linear one.
+    pub log_scale: bool,
+}
+
+impl Runs {
+    /// An empty chart on a linear axis.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Starts a run of `iterations` named `label` in the next colour (ending the one before);
+    /// returns its id.
+    pub fn start(&mut self, label: &str, iterations: usize) -> usize {
+        self.end();
+        let id = self.next_id;
+        self.next_id += 1;
+        let colour = PALETTE[id % PALETTE.len()];
+        let (train, test) = (Vec::new(), Vec::new());
+        self.curves.push(RunCurve {
+            id,
+            label: label.to_string(),
+            colour,
+            train,
+            test,
+            iterations,
+            running: true,
+            shown: true,
+        });
+        id
+    }
+
+    /// Appends costs to the latest run's curves.
+    pub fn append(&mut self, train: &[f64], test: &[f64]) -> Result<()> {
+        let run = self.curves.last_mut().ok_or(Error::NoRun)?;
+        run.train.extend_from_slice(train);
+        run.test.extend_from_slice(test);
+        Ok(())
+    }
+
+    /// The latest run has ended (finished or stopped): the x axis then spans what it ran.
+    pub fn end(&mut self) {
+        if let Some(run) = self.curves.last_mut() {
+            run.running = false;
+        }
+    }
+
+    /// Shows or hides run `id`.
+    pub fn set_shown(&mut self, id: usize, shown: bool) -> Result<()> {
+        self.run_mut(id)?.shown = shown;
+        Ok(())
+    }
+
+    /// Removes every run that has ended (a running run stays); once none is left, the next
+    /// starts in the first colour again.
+    pub fn clear(&mut self) {
+        self.curves.retain(|r| r.running);
+        if self.curves.is_empty() {
+            self.next_id = 0;
+        }
+    }
+
+    /// The runs, oldest first.
+    pub fn curves(&self) -> &[RunCurve] {
+        &self.curves
+    }
+
+    /// Run `id`.
+    pub fn run(&self, id: usize) -> Result<&RunCurve> {
+        self.curves.iter().find(|r| r.id == id).ok_or(Error::NoSuchRun(id))
+    }
+
+    fn run_mut(&mut self, id: usize) -> Result<&mut RunCurve> {
+        self.curves.iter_mut().find(|r| r.id == id).ok_or(Error::NoSuchRun(id))
+    }
+
+    /// The latest run's last training and held-out costs.
+    pub fn last_costs(&self) -> (Option<f64>, Option<f64>) {
+        let run = self.curves.last();
+        (run.and_then(|r| r.train.last().copied()), run.and_then(|r| r.test.last().copied()))
+    }
+
+    fn shown(&self) -> impl Iterator<Item = &RunCurve> + Clone {
+        self.curves.iter().filter(|r| r.shown)
+    }
+
+    /// The finite costs the shown runs drew (positive ones only on a log axis).
+    fn costs(&self) -> impl Iterator<Item = f64> + '_ {
+        let log = self.log_scale;
+        self.shown()
+            .flat_map(|r| r.train.iter().chain(&r.test))
+            .copied()
+            .filter(move |c| c.is_finite() && (!log || *c > 0.0))
+    }
+
+    /// The linear axis: 0 to a little above the largest finite cost (1 before any cost).
+    fn linear_range(&self) -> Range<f64> {
+        let max = self.costs().fold(0.0, f64::max);
+        0.0..if max > 0.0 { max * 1.08 } else { 1.0 }
+    }
+
+    /// The log axis: a little beyond the smallest and largest positive costs (0.01 to 1 before any).
+    fn log_range(&self) -> Range<f64> {
+        let (min, max) = self.costs().fold((f64::INFINITY, 0.0f64), |(lo, hi), c| (lo.min(c), hi.max(c)));
+        if max > 0.0 {
+            min / 1.25..max * 1.25
+        } else {
+            0.01..1.0
+        }
+    }
 }
 
 /// Draws the chart over the whole backend area.
-pub fn draw_loss<DB: DrawingBackend>(backend: DB, history: LossHistory) -> Result<()> {
-    let chart_error = |e: DrawingAreaErrorKind<DB::ErrorType>| Error::Chart(e.to_string());
+pub fn draw_runs<DB: DrawingBackend>(backend: DB, runs: &Runs) -> Result<()> {
     let root = backend.into_drawing_area();
-    root.fill(&WHITE).map_err(chart_error)?;
-    let x_end = history.iterations.max(history.train.len()).max(1);
-    let mut chart = ChartBuilder::on(&root)
+    root.fill(&WHITE).map_err(chart_error::<DB>)?;
+    if runs.log_scale {
+        plot(&root, runs, runs.log_range().log_scale())?;
+    } else {
+        plot(&root, runs, runs.linear_range())?;
+    }
+    root.present().map_err(chart_error::<DB>)
+}
+
+fn chart_error<DB: DrawingBackend>(e: DrawingAreaErrorKind<DB::ErrorType>) -> Error {
+    Error::Chart(e.to_string())
+}
+
+/// The axes, the shown runs' curves and the legend, with the cost axis `y`.
+fn plot<DB, Y>(root: &DrawingArea<DB, Shift>, runs: &Runs, y: Y) -> Result<()>
+where
+    DB: DrawingBackend,
+    Y: AsRangedCoord<Value = f64>,
+    Y::CoordDescType: ValueFormatter<f64>,
+{
+    let x_end = runs.shown().map(RunCurve::x_end).max().unwrap_or(0).max(1);
+    let mut chart = ChartBuilder::on(root)
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(56)
-        .build_cartesian_2d(0..x_end, 0.0..y_top(history))
-        .map_err(chart_error)?;
+        .build_cartesian_2d(0..x_end, y)
+        .map_err(chart_error::<DB>)?;
+    let y_desc = if runs.log_scale { "cost (log scale)" } else { "cost" };
     chart
         .configure_mesh()
         .light_line_style(FINE_GRID_COLOUR)
         .bold_line_style(GRID_COLOUR)
-        .x_desc("iteration")
-        .y_desc("cost")
+        .x_desc("iteration (solid: training cost, dashed: held-out cost)")
+        .y_desc(y_desc)
         .label_style(("sans-serif", 13))
         .axis_desc_style(("sans-serif", 14))
         .draw()
-        .map_err(chart_error)?;
+        .map_err(chart_error::<DB>)?;
+    let keep = |&(_, c): &(usize, f64)| c.is_finite() && (!runs.log_scale || c > 0.0);
     let mut drawn = Vec::new();
-    for (values, colour, label) in
-        [(history.train, TRAIN_COLOUR, "training cost"), (history.test, TEST_COLOUR, "held-out cost")]
-    {
-        if values.is_empty() {
-            continue;
+    for run in runs.shown() {
+        let colour = run.colour;
+        if !run.test.is_empty() {
+            let points: Vec<_> = thinned(&run.test, MAX_POINTS).into_iter().filter(keep).collect();
+            chart
+                .draw_series(DashedLineSeries::new(points, 6, 4, colour.stroke_width(2)))
+                .map_err(chart_error::<DB>)?;
         }
-        chart.draw_series(LineSeries::new(thinned(values, MAX_POINTS), colour.stroke_width(2))).map_err(chart_error)?;
-        drawn.push((colour, label));
+        let points: Vec<_> = thinned(&run.train, MAX_POINTS).into_iter().filter(keep).collect();
+        chart.draw_series(LineSeries::new(points, colour.stroke_width(2))).map_err(chart_error::<DB>)?;
+        drawn.push((colour, run.label.as_str()));
     }
-    if !history.train.is_empty() {
-        draw_legend(&chart.plotting_area().strip_coord_spec(), &drawn).map_err(chart_error)?;
+    if !drawn.is_empty() {
+        draw_legend(&chart.plotting_area().strip_coord_spec(), &drawn).map_err(chart_error::<DB>)?;
     }
-    root.present().map_err(chart_error)
+    Ok(())
 }
 
 /// The legend in the plot's upper right corner: a short line of each series' colour and its name,
@@ -94,16 +272,6 @@ fn draw_legend<DB: DrawingBackend>(
         plot.draw(&Text::new(*label, (left + 2 * PAD + SAMPLE, y), style.clone()))?;
     }
     Ok(())
-}
-
-/// The y axis runs from 0 to a little above the largest finite cost (1 before any cost).
-fn y_top(history: LossHistory) -> f64 {
-    let max = history.train.iter().chain(history.test).copied().filter(|c| c.is_finite()).fold(0.0, f64::max);
-    if max > 0.0 {
-        max * 1.08
-    } else {
-        1.0
-    }
 }
 
 /// At most about `max_points` (iteration, cost) pairs: each run of iterations keeps its lowest
@@ -210,36 +378,138 @@ mod tests {
         recorder.paths.iter().filter(|p| p.1 == (colour.0, colour.1, colour.2)).map(|p| p.0).collect()
     }
 
-    #[test]
-    fn draws_both_curves_axes_and_legend() {
-        let train: Vec<f64> = (0..50).map(|i| 0.69 / (1.0 + i as f64)).collect();
-        let test: Vec<f64> = train.iter().map(|c| c + 0.1).collect();
+    fn falling(n: usize, scale: f64) -> Vec<f64> {
+        (0..n).map(|i| scale / (1.0 + i as f64)).collect()
+    }
+
+    /// Two runs: 50 iterations with a held-out cost, then 30 without.
+    fn two_runs() -> Runs {
+        let mut runs = Runs::new();
+        runs.start("raw · rate 0.005", 100);
+        let train = falling(50, 0.69);
+        runs.append(&train, &train.iter().map(|c| c + 0.1).collect::<Vec<_>>()).unwrap();
+        runs.start("hog · rate 0.01", 30);
+        runs.append(&falling(30, 0.5), &[]).unwrap();
+        runs.end();
+        runs
+    }
+
+    fn draw(runs: &Runs) -> Recorder {
         let mut recorder = Recorder::default();
-        draw_loss(&mut recorder, LossHistory { train: &train, test: &test, iterations: 100 }).unwrap();
-        for text in ["iteration", "cost", "training cost", "held-out cost"] {
-            assert!(recorder.texts.iter().any(|t| t == text), "{text} missing from {:?}", recorder.texts);
-        }
-        // Each curve, then its two-point sample in the legend.
-        assert_eq!(paths_in(&recorder, TRAIN_COLOUR), [50, 2]);
-        assert_eq!(paths_in(&recorder, TEST_COLOUR), [50, 2]);
-        assert!(!recorder.coloured.is_empty());
-        // The legend's names are measured by the backend (in the page, the canvas), not by plotters' fonts.
-        let measured = recorder.measured.borrow();
-        assert!(["training cost", "held-out cost"].iter().all(|t| measured.iter().any(|m| m == t)), "{measured:?}");
+        draw_runs(&mut recorder, runs).unwrap();
+        recorder
+    }
+
+    fn has_text(recorder: &Recorder, text: &str) -> bool {
+        recorder.texts.iter().any(|t| t == text)
     }
 
     #[test]
-    fn an_empty_history_draws_axes_without_curves_or_legend() {
-        let mut recorder = Recorder::default();
-        draw_loss(&mut recorder, LossHistory { train: &[], test: &[], iterations: 0 }).unwrap();
-        assert!(recorder.texts.iter().any(|t| t == "iteration"));
-        assert!(!recorder.texts.iter().any(|t| t == "training cost"));
-        assert!(paths_in(&recorder, TRAIN_COLOUR).is_empty());
+    fn every_run_keeps_its_curves_in_its_own_colour_with_a_legend() {
+        let recorder = draw(&two_runs());
+        for text in
+            ["raw · rate 0.005", "hog · rate 0.01", "cost", "iteration (solid: training cost, dashed: held-out cost)"]
+        {
+            assert!(has_text(&recorder, text), "{text} missing from {:?}", recorder.texts);
+        }
+        // The first run: dashes of its held-out cost, its training curve, its legend sample.
+        let first = paths_in(&recorder, PALETTE[0]);
+        assert!(first.len() > 4 && first.ends_with(&[50, 2]), "{first:?}");
+        // The second run has nothing held out: its curve and its legend sample only.
+        assert_eq!(paths_in(&recorder, PALETTE[1]), [30, 2]);
+        assert!(!recorder.coloured.is_empty());
+        // The legend's names are measured by the backend (in the page, the canvas), not by plotters' fonts.
+        let measured = recorder.measured.borrow();
+        assert!(
+            ["raw · rate 0.005", "hog · rate 0.01"].iter().all(|t| measured.iter().any(|m| m == t)),
+            "{measured:?}"
+        );
+    }
+
+    #[test]
+    fn a_hidden_run_is_neither_drawn_nor_in_the_legend_and_comes_back() {
+        let mut runs = two_runs();
+        runs.set_shown(0, false).unwrap();
+        let recorder = draw(&runs);
+        assert!(paths_in(&recorder, PALETTE[0]).is_empty() && !has_text(&recorder, "raw · rate 0.005"));
+        assert_eq!(paths_in(&recorder, PALETTE[1]), [30, 2]);
+        runs.set_shown(0, true).unwrap();
+        assert!(paths_in(&draw(&runs), PALETTE[0]).ends_with(&[50, 2]));
+    }
+
+    #[test]
+    fn clearing_removes_every_run_and_starts_the_colours_again() {
+        let mut runs = two_runs();
+        runs.log_scale = true;
+        runs.clear();
+        assert!(runs.curves().is_empty() && runs.log_scale);
+        assert_eq!(runs.last_costs(), (None, None));
+        let id = runs.start("again", 10);
+        assert_eq!(
+            (id, runs.run(id).unwrap().colour, runs.run(id).unwrap().css_colour()),
+            (0, PALETTE[0], "#2563eb".into())
+        );
+    }
+
+    #[test]
+    fn clearing_keeps_a_running_run() {
+        let mut runs = two_runs();
+        runs.start("running", 10);
+        runs.clear();
+        assert_eq!(runs.curves().iter().map(|r| r.id).collect::<Vec<_>>(), [2]);
+        assert!(runs.append(&[0.4], &[]).is_ok());
+        assert_eq!(runs.start("next", 10), 3);
+    }
+
+    #[test]
+    fn rejects_costs_without_a_run_and_an_unknown_run() {
+        let mut runs = Runs::new();
+        assert!(matches!(runs.append(&[0.5], &[]), Err(Error::NoRun)));
+        runs.start("one", 1);
+        assert!(matches!(runs.set_shown(7, false), Err(Error::NoSuchRun(7))));
+        assert!(matches!(runs.run(7), Err(Error::NoSuchRun(7))));
+    }
+
+    #[test]
+    fn the_x_axis_spans_a_running_runs_iterations_then_what_it_ran() {
+        let mut runs = Runs::new();
+        runs.start("long", 1_000_000);
+        runs.append(&falling(40, 0.7), &[]).unwrap();
+        assert_eq!(runs.curves()[0].x_end(), 1_000_000);
+        runs.end();
+        assert_eq!(runs.curves()[0].x_end(), 40);
+        assert_eq!(runs.last_costs(), (Some(0.7 / 40.0), None));
+    }
+
+    #[test]
+    fn a_log_axis_spans_the_positive_costs_and_says_so() {
+        let mut runs = two_runs();
+        runs.log_scale = true;
+        runs.append(&[0.0, f64::INFINITY], &[]).unwrap();
+        let range = runs.log_range();
+        let (min, max) = (0.69 / 50.0, 0.69 + 0.1);
+        assert!((range.start - min / 1.25).abs() < 1e-12 && (range.end - max * 1.25).abs() < 1e-12, "{range:?}");
+        let recorder = draw(&runs);
+        assert!(has_text(&recorder, "cost (log scale)"));
+        // The zero and the infinite cost are left out of the curve rather than drawn off the axis.
+        assert_eq!(paths_in(&recorder, PALETTE[1]), [30, 2]);
+        assert_eq!(Runs { log_scale: true, ..Runs::new() }.log_range(), 0.01..1.0);
+    }
+
+    #[test]
+    fn an_empty_chart_draws_axes_without_curves_or_legend() {
+        let recorder = draw(&Runs::new());
+        assert!(has_text(&recorder, "cost"));
+        assert!(PALETTE.iter().all(|&c| paths_in(&recorder, c).is_empty()));
     }
 
     #[test]
     fn a_diverged_cost_does_not_break_the_axis() {
-        assert_eq!(y_top(LossHistory { train: &[f64::INFINITY, 0.5], test: &[], iterations: 2 }), 0.5 * 1.08);
+        let mut runs = Runs::new();
+        runs.start("diverged", 2);
+        runs.append(&[f64::INFINITY, 0.5], &[f64::NAN]).unwrap();
+        assert_eq!(runs.linear_range(), 0.0..0.5 * 1.08);
+        assert_eq!(Runs::new().linear_range(), 0.0..1.0);
     }
 
     #[test]

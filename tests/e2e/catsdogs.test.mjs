@@ -31,8 +31,8 @@ test('trains raw pixels, then hog+color, on the 800 catsdogs training photos in 
   await page.getByTestId('add-files').setInputFiles([...cats, ...dogs]);
   await page.getByTestId('status').filter({ hasText: /^Added \d+ photo/ }).waitFor({ timeout: 120000 });
   const addSeconds = (Date.now() - addStart) / 1000;
-  assert.equal(await page.getByTestId('class-count-cat').textContent(), String(cats.length));
-  assert.equal(await page.getByTestId('class-count-dog').textContent(), String(dogs.length));
+  assert.equal(await page.getByTestId('class-count-0').textContent(), String(cats.length));
+  assert.equal(await page.getByTestId('class-count-1').textContent(), String(dogs.length));
 
   await page.getByTestId('learning-rate').fill('0.005');
   await page.getByTestId('iterations').fill('1000');

@@ -123,3 +123,16 @@ export async function openWatchedPage(browser, origin, url) {
   if (url) await page.goto(url);
   return page;
 }
+
+/** Waits for the page's status line to say the classifier is ready. */
+export const ready = (page) => page.getByTestId('status').filter({ hasText: 'ready' }).waitFor({ timeout: 20000 });
+/** The text of the element with `data-testid` `id`. */
+export const text = (page, id) => page.getByTestId(id).textContent();
+/** The value of the input with `data-testid` `id`. */
+export const value = (page, id) => page.getByTestId(id).inputValue();
+/** Runs `iterations` iterations with the form's other settings and waits for the run's end. */
+export async function train(page, iterations) {
+  await page.getByTestId('iterations').fill(String(iterations));
+  await page.getByTestId('train').click();
+  await page.getByTestId('status').filter({ hasText: `Trained ${iterations} iterations` }).waitFor({ timeout: 60000 });
+}

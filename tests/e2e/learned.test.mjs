@@ -42,7 +42,7 @@ test('learned patches + hog+color on the 1,000 shared photos: features timed, pa
   const all = ['train', 'test'].flatMap((part) => ['cat', 'dog'].flatMap((cls) => files(part, cls)));
   await page.getByTestId('add-files').setInputFiles(all);
   await page.getByTestId('status').filter({ hasText: /^Added \d+ photo/ }).waitFor({ timeout: 120000 });
-  assert.equal(await page.getByTestId('class-count-cat').textContent(), '500');
+  assert.equal(await page.getByTestId('class-count-0').textContent(), '500');
 
   await page.getByTestId('train').click();
   // The features come in slices with progress, then the run says how long they took.

@@ -23,7 +23,7 @@ const statusCost = async (page) => {
 async function waitForCounts(page, cats, dogs) {
   await page.waitForFunction(([c, d]) => {
     const get = (id) => document.querySelector(`[data-testid=${id}]`).textContent;
-    return get('class-count-cat') === String(c) && get('class-count-dog') === String(d);
+    return get('class-count-0') === String(c) && get('class-count-1') === String(d);
   }, [cats, dogs], { timeout: 30000 });
 }
 

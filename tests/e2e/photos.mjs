@@ -72,3 +72,11 @@ export function canvasInk(page, selector, colour) {
     return { ink, near };
   }, { selector, colour });
 }
+
+/** Adds `perClass` synthetic cat and dog PNGs through the picker and waits for the counts. */
+export async function addPhotos(page, perClass) {
+  const cats = await makePhotos(page, { kind: 'cat', count: perClass, type: 'png' });
+  const dogs = await makePhotos(page, { kind: 'dog', count: perClass, type: 'png' });
+  await page.getByTestId('add-files').setInputFiles([...cats, ...dogs]);
+  for (const label of [0, 1]) await page.getByTestId(`class-count-${label}`).filter({ hasText: new RegExp(`^${perClass}$`) }).waitFor({ timeout: 30000 });
+}

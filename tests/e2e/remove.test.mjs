@@ -18,7 +18,7 @@ const text = (page, id) => page.getByTestId(id).textContent();
 async function waitForCounts(page, cats, dogs) {
   await page.waitForFunction(([c, d]) => {
     const get = (id) => document.querySelector(`[data-testid=${id}]`).textContent;
-    return get('class-count-cat') === String(c) && get('class-count-dog') === String(d);
+    return get('class-count-0') === String(c) && get('class-count-1') === String(d);
   }, [cats, dogs], { timeout: 30000 });
 }
 
@@ -53,9 +53,9 @@ test('removing photos while a run\'s results are shown leaves every mistake and 
   byName([...cats.slice(0, 40), ...dogs.slice(0, 40)]);
   await waitForCounts(page, 40, 40);
   // Ten of each through the other class's picker: their names say one class, their labels the other.
-  await page.locator('.class-drop[data-label="1"] input').setInputFiles(cats.slice(40, 50));
+  await page.locator('.class-drop[data-label="1"] input[type=file]').setInputFiles(cats.slice(40, 50));
   await waitForCounts(page, 40, 50);
-  await page.locator('.class-drop[data-label="0"] input').setInputFiles(dogs.slice(40, 50));
+  await page.locator('.class-drop[data-label="0"] input[type=file]').setInputFiles(dogs.slice(40, 50));
   await waitForCounts(page, 50, 50);
   for (const p of cats.slice(40, 50)) labels.set(p.name, '1');
   for (const p of dogs.slice(40, 50)) labels.set(p.name, '0');

@@ -1,71 +1,97 @@
-// The loss chart: the running run's cost curves, drawn by the core (plotters) on a DOM canvas
-// through the page's own wasm instance, at most once per animation frame and again on resize.
+// The runs chart: every run's cost curves, each run in its own colour, drawn by the core
+// (plotters) on a DOM canvas through the page's own wasm instance, at most once per animation
+// frame and again on resize; beside it the list of runs (colour, name, a box to show or hide
+// it), "Log scale" and "Clear the chart".
 //
-// The core keeps every run's costs too, but plotters redraws the whole history on every frame,
-// and asking the worker for all of it each frame would copy megabytes per frame on a long run;
-// so the page keeps the one copy the chart draws from: the current run's costs, appended as
-// progress brings them (each cost crosses once) and dropped when the next run starts.
+// The costs are kept by the core's RunsChart in this instance: each cost crosses from the worker
+// once, in a progress message, and goes straight into it, so the page keeps no copy.
 import { $ } from './dom.js';
-import { showError } from './messages.js';
-import { drawLossChart } from '../pkg/catdog.js';
+import { attempt, showError } from './messages.js';
+import { RunsChart } from '../pkg/catdog.js';
 
-/** A cost history that grows without copying on every append. */
-class Series {
-  constructor() { this.values = new Float64Array(1024); this.length = 0; }
-  append(more) {
-    if (this.length + more.length > this.values.length) {
-      const grown = new Float64Array(Math.max(this.values.length * 2, this.length + more.length));
-      grown.set(this.values.subarray(0, this.length));
-      this.values = grown;
-    }
-    this.values.set(more, this.length);
-    this.length += more.length;
-  }
-  all() { return this.values.subarray(0, this.length); }
-  last() { return this.length ? this.values[this.length - 1] : undefined; }
-}
-
-let curves = { train: new Series(), test: new Series(), total: 0 };
-/** False until the page's wasm instance is ready to draw. */
-let ready = false;
+/** The core's chart; made once the page's wasm instance is ready. */
+let chart = null;
 let queued = false;
 
 /** Starts drawing, once the page's wasm instance is initialised. */
 export function startChart() {
-  ready = true;
+  chart = new RunsChart();
   window.addEventListener('resize', drawSoon);
+  $('log-scale').addEventListener('change', (event) => {
+    chart.setLogScale(event.target.checked);
+    drawSoon();
+  });
+  $('clear-chart').addEventListener('click', () => {
+    chart.clear();
+    for (const item of [...$('chart-runs').children]) if (!item.classList.contains('running')) item.remove();
+    drawSoon();
+  });
   drawSoon();
 }
 
-/** Empties the chart for a run of `total` iterations. */
-export function newRun(total) {
-  curves = { train: new Series(), test: new Series(), total };
+/** Adds a run of `total` iterations named `label`, in its own colour, to the chart and its list. */
+export function newRun(label, total) {
+  endRun();
+  const id = chart.startRun(label, total);
+  const box = document.createElement('input');
+  box.type = 'checkbox';
+  box.checked = true;
+  box.addEventListener('change', () => attempt(() => {
+    chart.setShown(id, box.checked);
+    drawSoon();
+  }));
+  const swatch = document.createElement('span');
+  swatch.className = 'swatch';
+  swatch.style.background = chart.colour(id);
+  const item = document.createElement('li');
+  item.className = 'running';
+  item.dataset.run = id;
+  const name = document.createElement('label');
+  name.append(box, swatch, label);
+  item.append(name);
+  $('chart-runs').append(item);
+  drawSoon();
+}
+
+/** Hides every run that has ended (their boxes unticked), to draw what comes next on its own. */
+export function hideEndedRuns() {
+  for (const item of $('chart-runs').children) {
+    if (item.classList.contains('running')) continue;
+    chart.setShown(Number(item.dataset.run), false);
+    item.querySelector('input').checked = false;
+  }
+  drawSoon();
+}
+
+/** The latest run has finished or stopped: the x axis now spans what it ran. */
+export function endRun() {
+  chart.endRun();
+  for (const item of $('chart-runs').querySelectorAll('.running')) item.classList.remove('running');
   drawSoon();
 }
 
 /** Appends a progress event's costs; returns the latest training and held-out costs. */
 export function appendCosts(train, test) {
-  curves.train.append(train);
-  curves.test.append(test);
+  chart.append(train, test);
   drawSoon();
   return lastCosts();
 }
 
-/** The latest training and held-out costs (undefined before any, or when nothing is held out). */
+/** The latest run's last training and held-out costs (undefined before any, or when nothing is held out). */
 export function lastCosts() {
-  return { cost: curves.train.last(), testCost: curves.test.last() };
+  return { cost: chart.lastCost(), testCost: chart.lastTestCost() };
 }
 
 /** Redraws the chart at most once per animation frame, however often progress arrives. */
 export function drawSoon() {
-  if (queued || !ready) return;
+  if (queued || !chart) return;
   queued = true;
   requestAnimationFrame(() => {
     queued = false;
     // Not `attempt`: a redraw must not clear a message the user has not read.
     try {
       fit();
-      drawLossChart('loss-chart', curves.train.all(), curves.test.all(), curves.total);
+      chart.draw('loss-chart');
     } catch (err) {
       showError(err.message);
     }

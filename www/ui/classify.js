@@ -1,10 +1,12 @@
 // Classifying: a picked or dropped photo, and webcam frames (one, or live), through the worker's
-// model; the core's prediction comes with its class.
+// model; the core's prediction comes with its class and both classes' probabilities, drawn as
+// bars. Live bars are steady because the core averages live frames (an exponential moving
+// average, src/session/live.rs), and a bar is only rewritten when its shown percentage changes.
 import { $ } from './dom.js';
 import { call } from './link.js';
 import { attempt, showError } from './messages.js';
 import { dropTarget } from './files.js';
-import { sayClass } from './words.js';
+import { percent, sayClass } from './words.js';
 
 const webcam = { stream: null, frame: document.createElement('canvas') };
 
@@ -16,13 +18,23 @@ export function wireClassify() {
   });
   dropTarget($('predict-zone'), ([first]) => first && classifyPhoto(first.file));
   $('webcam-start').addEventListener('click', () => (webcam.stream ? stopWebcam() : startWebcam()));
-  $('webcam-classify').addEventListener('click', () => attempt(classifyFrame));
+  $('webcam-classify').addEventListener('click', () => attempt(() => classifyFrame()));
   $('webcam-live').addEventListener('change', (event) => live(event.target));
 }
 
-function showPrediction({ label, probability }, source) {
+function showPrediction({ label, probability, probabilities }, source) {
   $('prediction-source').textContent = source;
-  $('prediction').textContent = sayClass(label, probability);
+  $('prediction').replaceChildren(...sayClass(label, probability));
+  probabilities.forEach((p, k) => showBar(k, p));
+}
+
+/** Bar `label`'s length and percentage, rewritten only when the percentage shown changes. */
+function showBar(label, probability) {
+  const bar = document.querySelector(`[data-testid="probability-${label}"]`);
+  const shown = percent(probability * 100);
+  if (bar.querySelector('output').textContent === shown) return;
+  bar.querySelector('output').textContent = shown;
+  bar.querySelector('.bar-fill').style.width = `${probability * 100}%`;
 }
 
 async function classifyPhoto(file) {
@@ -80,8 +92,9 @@ function stopWebcam() {
   $('webcam-live').disabled = true;
 }
 
-/** The current video frame as RGBA, through a canvas, to the worker's wasm preparation. */
-async function classifyFrame() {
+/** The current video frame as RGBA, through a canvas, to the worker's wasm preparation; a
+ * `live` frame is averaged with the live frames before it. */
+async function classifyFrame(live = false) {
   const video = $('video');
   const { frame } = webcam;
   frame.width = video.videoWidth;
@@ -91,16 +104,18 @@ async function classifyFrame() {
   context.drawImage(video, 0, 0);
   const { data, width, height } = context.getImageData(0, 0, frame.width, frame.height);
   const rgba = new Uint8Array(data.buffer);
-  const prediction = await call('predictFrame', { rgba, width, height }, [rgba.buffer]);
+  const prediction = await call('predictFrame', { rgba, width, height, live }, [rgba.buffer]);
   $('predict-image').hidden = true;
-  showPrediction(prediction, 'the webcam frame');
+  showPrediction(prediction, live ? 'the live webcam' : 'the webcam frame');
 }
 
-/** Classifies a frame every 150 ms while the Live box stays checked and the camera on. */
+/** Classifies a frame every 150 ms while the Live box stays checked and the camera on; then
+ * the core forgets the live average, so the next live start begins afresh. */
 async function live(box) {
   while (box.checked && webcam.stream) {
-    const ok = await attempt(async () => { await classifyFrame(); return true; });
+    const ok = await attempt(async () => { await classifyFrame(true); return true; });
     if (!ok) box.checked = false;
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
+  await call('stopLive').catch((err) => showError(err.message));
 }

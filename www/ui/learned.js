@@ -2,7 +2,7 @@
 // Mistakes are named by the core's photo ids, so removing a photo takes away its own mistake
 // and no other, and every other keeps its picture, name and label.
 import { $, photoCanvas } from './dom.js';
-import { classes, sayClass } from './words.js';
+import { phrase, sayClass } from './words.js';
 import { nameOf } from './photos.js';
 
 /** The last run's mistakes as shown: their list items by photo id, the ids of those sent without
@@ -19,10 +19,10 @@ export function showWeights(features, rgba, centroids) {
   showCentroids(centroids);
   if (rgba) {
     context.putImageData(new ImageData(rgba, 64, 64), 0, 0);
-    $('weights-caption').textContent = `Each pixel's weights (red + green + blue): blue pushes towards ${classes[1]}, orange towards ${classes[0]}, white is ignored.`;
+    $('weights-caption').replaceChildren(...phrase`Each pixel's weights (red + green + blue): blue pushes towards ${1}, orange towards ${0}, white is ignored.`);
   } else if (centroids) {
     const also = features === 'learned' ? '' : ' (it weighs gradient histograms and colour counts too)';
-    $('weights-caption').textContent = `The small patches the model learned from your photos, in their colours: first those that push hardest towards ${classes[1]} (blue frames), last those that push hardest towards ${classes[0]} (orange frames)${also}.`;
+    $('weights-caption').replaceChildren(...phrase`The small patches the model learned from your photos, in their colours: first those that push hardest towards ${1} (blue frames), last those that push hardest towards ${0} (orange frames)`, `${also}.`);
   } else {
     $('weights-caption').textContent = `A ${features} model weighs gradient histograms${features === 'hog+color' ? ' and colour counts' : ''}, not pixels, so its weights make no picture; train on raw pixels or learned patches to see one.`;
   }
@@ -74,6 +74,6 @@ function showMistakeCounts() {
 function mistakeItem({ id, label, probability, rgba }, name) {
   const li = document.createElement('li');
   li.dataset.id = id;
-  li.append(photoCanvas(rgba, name), `said ${sayClass(1 - label, probability, 0)}`);
+  li.append(photoCanvas(rgba, name), 'said ', ...sayClass(1 - label, probability, 0));
   return li;
 }

@@ -4,7 +4,7 @@ import { $, photoCanvas } from './dom.js';
 import { call, on } from './link.js';
 import { attempt, clearError, setStatus, showError } from './messages.js';
 import { dropTarget, picked } from './files.js';
-import { classes } from './words.js';
+import { classes, setClasses } from './words.js';
 
 const THUMBS_PAGE = 100;
 const PHOTO_RGBA = 64 * 64 * 4;
@@ -32,9 +32,10 @@ export function wirePhotos({ onCounts, onRemoved }) {
   dropTarget($('drop-zone'), addFiles);
   for (const zone of document.querySelectorAll('.class-drop')) {
     const label = Number(zone.dataset.label);
-    zone.querySelector('input').addEventListener('change', (e) => addFiles(picked(e.target, label)));
+    zone.querySelector('input[type=file]').addEventListener('change', (e) => addFiles(picked(e.target, label)));
     dropTarget(zone, (files) => addFiles(files.map((f) => ({ ...f, label }))));
   }
+  for (const input of classInputs()) input.addEventListener('change', rename);
   $('thumbs-show-more').addEventListener('click', () => {
     thumbs.limit += THUMBS_PAGE;
     fillThumbs();
@@ -47,10 +48,33 @@ export function nameOf(id) {
 }
 
 /** Shows the class counts the worker reported and passes them on. */
-export function showCounts([cats, dogs]) {
-  $('count-cat').textContent = cats;
-  $('count-dog').textContent = dogs;
-  hooks.counts([cats, dogs]);
+export function showCounts(counts) {
+  counts.forEach((n, label) => { countOutput(label).textContent = n; });
+  hooks.counts(counts);
+}
+
+const countOutput = (label) => document.querySelector(`[data-testid="class-count-${label}"]`);
+const classInputs = () => [0, 1].map((label) => document.querySelector(`[data-testid="class-name-${label}"]`));
+
+/** Shows the core's class names everywhere, the name boxes included. */
+export function showClasses(names) {
+  setClasses(names);
+  classInputs().forEach((input, label) => { input.value = names[label]; });
+}
+
+/** Sends both boxes' names to the core; it keeps them (in lower case) or says why not, and
+ * then the old names stay in the boxes. */
+function rename() {
+  const names = classInputs().map((input) => input.value);
+  const old = classes;
+  attempt(async () => {
+    try {
+      showClasses(await call('rename', { names }));
+    } catch (err) {
+      showClasses(old);
+      throw new Error(`${err.message}; the classes are still '${old[0]}' and '${old[1]}'.`);
+    }
+  });
 }
 
 /** Queues files ({ file, name, label? }) to the worker; progress comes back as `added` events. */
@@ -138,7 +162,11 @@ function thumbnail(photo, rgba) {
   li.dataset.id = id;
   const select = document.createElement('select');
   select.setAttribute('aria-label', `Label of ${name}`);
-  select.append(...classes.map((c, i) => new Option(c, i, false, i === photo.label)));
+  select.append(...classes.map((c, i) => {
+    const option = new Option(c, i, false, i === photo.label);
+    option.dataset.class = String(i);
+    return option;
+  }));
   select.addEventListener('change', () => relabel(photo, Number(select.value), select));
   const remove = document.createElement('button');
   remove.type = 'button';

@@ -1,5 +1,7 @@
 // The training form's settings: each feature kind's defaults (from the core, through the page's
 // wasm instance) filled in when the kind is chosen, and the form read into a run's settings.
+// A run's settings go into the page's URL fragment (#features=raw&rate=0.005&…) when it
+// starts, and a URL with them fills the form when the page opens, so a link reproduces a run.
 import { $ } from './dom.js';
 import { attempt } from './messages.js';
 import { RunSettings, featuresNamed } from '../pkg/catdog.js';
@@ -9,6 +11,7 @@ import { RunSettings, featuresNamed } from '../pkg/catdog.js';
  * from zeros. */
 export function wireSettings() {
   $('features').addEventListener('change', () => attempt(chooseFeatures));
+  window.addEventListener('hashchange', () => attempt(settingsFromLink));
   $('tutorial').addEventListener('click', () => attempt(() => {
     $('features').value = 'raw';
     $('init').value = 'zeros';
@@ -28,6 +31,41 @@ export function chooseFeatures() {
   $('l2').value = defaults.l2;
   $('flip').checked = defaults.flip;
   defaults.free();
+}
+
+/** The fragment's keys and the form's inputs they fill (a box's value is 1 or 0). */
+const LINKED = { features: 'features', rate: 'learning-rate', iterations: 'iterations', l2: 'l2', flip: 'flip', init: 'init', seed: 'seed', test: 'test-share' };
+
+/** Writes the form's settings into the URL fragment, without a new history entry. */
+export function linkSettings() {
+  const fragment = new URLSearchParams();
+  for (const [key, id] of Object.entries(LINKED)) fragment.set(key, $(id).type === 'checkbox' ? Number($(id).checked) : $(id).value);
+  history.replaceState(null, '', `#${fragment}`);
+}
+
+/** Fills the form from the URL fragment, if it has settings: the kind's defaults first, then
+ * each value given. A value the form has no place for is refused with a message; the rest are
+ * taken, and Train checks them as it checks typed ones. */
+export function settingsFromLink() {
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  if (![...fragment.keys()].some((key) => key in LINKED)) return;
+  const refused = [];
+  const features = fragment.get('features');
+  if (features !== null) {
+    if ([...$('features').options].some((o) => o.value === features)) $('features').value = features;
+    else refused.push(`features=${features}`);
+  }
+  chooseFeatures();
+  for (const [key, id] of Object.entries(LINKED)) {
+    const value = fragment.get(key);
+    if (key === 'features' || value === null) continue;
+    const input = $(id);
+    if (input.type === 'checkbox' && (value === '0' || value === '1')) input.checked = value === '1';
+    else if (input.tagName === 'SELECT' && [...input.options].some((o) => o.value === value)) input.value = value;
+    else if (input.type === 'number' && value.trim() !== '' && Number.isFinite(Number(value))) input.value = value;
+    else refused.push(`${key}=${value}`);
+  }
+  if (refused.length) throw new Error(`The link's settings ${refused.join(', ')} are not ones this page has; the others were taken.`);
 }
 
 /** The form as the worker's `train` request takes it; the core checks the ranges it knows. */

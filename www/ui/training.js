@@ -1,26 +1,34 @@
 // Training: Train and Stop, the progress bar and status while a run goes, and what a finished or
 // stopped run leaves (accuracies, a row in the runs table, the weights picture, the mistakes);
-// saving the model and loading one.
+// the course's learning-rate comparison (three runs one after another); saving the model and
+// loading one.
 import { $ } from './dom.js';
 import { call, on, stopRun } from './link.js';
 import { attempt, setStatus } from './messages.js';
 import { percent } from './words.js';
-import { readSettings } from './settings.js';
-import { appendCosts, lastCosts, newRun } from './chart.js';
+import { linkSettings, readSettings } from './settings.js';
+import { appendCosts, endRun, hideEndedRuns, lastCosts, newRun } from './chart.js';
 import { showMistakes, showWeights } from './learned.js';
+import { showEvaluation } from './evaluation.js';
 
 /** The page's words for how a run computes its gradients (the core's Arithmetic). */
 const ARITHMETIC = { Kernel: 'integer SIMD kernel', Float64: 'float64 reference' };
-/** Train waits for a photo and for no run to be going; the core says what else a run needs
- * (photos of both classes, settings it takes). */
-const trainable = { running: false, anyPhotos: false };
+/** Train waits for a photo and for no run or comparison to be going; the core says what else a
+ * run needs (photos of both classes, settings it takes). */
+const trainable = { running: false, comparing: false, stopAsked: false, anyPhotos: false };
+/** The course's figure: raw pixels from zeros, 1500 iterations at each of these rates. */
+const COMPARED_RATES = [0.01, 0.001, 0.0001];
+const COMPARED_ITERATIONS = 1500;
+/** Called with the next run that finishes or stops. */
+const onTrained = [];
 
 export function wireTraining() {
   $('train-form').addEventListener('submit', (event) => {
     event.preventDefault();
     attempt(train);
   });
-  $('stop').addEventListener('click', stopRun);
+  $('stop').addEventListener('click', stop);
+  $('compare-learning-rates').addEventListener('click', () => attempt(compareLearningRates));
   on('features', features);
   on('started', started);
   on('progress', progress);
@@ -36,18 +44,52 @@ export function countsChanged([cats, dogs]) {
 }
 
 function showButtons() {
-  $('stop').disabled = !trainable.running;
-  $('train').disabled = trainable.running || !trainable.anyPhotos;
+  const busy = trainable.running || trainable.comparing;
+  $('stop').disabled = !busy;
+  $('train').disabled = busy || !trainable.anyPhotos;
+  $('compare-learning-rates').disabled = busy || !trainable.anyPhotos;
 }
 
-async function train() {
-  const settings = readSettings();
+/** Starts a run of the form's settings (and puts them in the URL), or of `settings`. */
+async function train(settings) {
+  if (!settings) {
+    settings = readSettings();
+    linkSettings();
+  }
   setStatus(settings.features === 'raw' ? 'Starting…' : `Computing ${settings.features} features…`);
   await call('train', settings);
   trainable.running = true;
   showButtons();
   $('train-accuracy').textContent = '–';
   $('test-accuracy').textContent = '–';
+}
+
+/** Stops the run going, and a comparison with it. */
+function stop() {
+  trainable.stopAsked = true;
+  stopRun();
+}
+
+/** The course's figure on the current photos and split: raw pixels from zeros, without λ or
+ * flips, 1500 iterations at each rate, one run after another, drawn together (earlier runs are
+ * hidden, not removed). Stop ends the comparison. */
+async function compareLearningRates() {
+  const base = { ...readSettings(), features: 'raw', iterations: COMPARED_ITERATIONS, l2: 0, flip: false, randomSeed: undefined };
+  hideEndedRuns();
+  Object.assign(trainable, { comparing: true, stopAsked: false });
+  try {
+    for (const learningRate of COMPARED_RATES) {
+      const done = new Promise((resolve) => onTrained.push(resolve));
+      await train({ ...base, learningRate });
+      // A Stop pressed between two runs reached no run: it stops this one.
+      if (trainable.stopAsked) stopRun();
+      await done;
+      if (trainable.stopAsked) break;
+    }
+  } finally {
+    trainable.comparing = false;
+    showButtons();
+  }
 }
 
 /** The run's features being computed (before its first step): Stop works meanwhile. */
@@ -57,32 +99,42 @@ function features({ features, learning, done, total }) {
   setStatus(learning ? `Learning the patches of ${features} from the training photos…` : `Computing ${features} features: ${done} of ${total}…`);
 }
 
+/** A run's name in the chart's legend: what tells runs apart. */
+function runName({ features, learningRate, l2, flip }, total) {
+  return `${features} · rate ${learningRate} · ${total} it${l2 ? ` · λ ${l2}` : ''}${flip ? ' · flips' : ''}`;
+}
+
 /** The run is ready: its features are there and the first step comes next. */
 function started(run) {
-  newRun(run.total);
+  newRun(runName(run.settings, run.total), run.total);
   $('progress').max = run.total;
   $('progress').value = 0;
   const features = run.featureSeconds >= 0.05 ? ` (features in ${run.featureSeconds.toFixed(1)} s)` : '';
   setStatus(`Training on ${run.trainCount} photos, ${run.testCount} held out, with the ${ARITHMETIC[run.arithmetic]}${features}…`);
 }
 
-function progress({ iteration, total, train, test, rate }) {
+function progress({ iteration, total, train, test, rate, weights }) {
   const { cost, testCost } = appendCosts(train, test);
+  if (weights) showWeights('raw', weights, null);
   $('progress').value = iteration;
   const held = testCost === undefined ? '' : ` · held-out cost ${testCost.toFixed(6)}`;
   setStatus(`Iteration ${iteration} of ${total} · cost ${cost?.toFixed(6)}${held} · ${Math.round(rate)} it/s`);
 }
 
 function trained(run) {
+  for (const resolve of onTrained.splice(0)) resolve(run);
   if (!run.prepared) {
+    endRun();
     trainable.running = false;
     showButtons();
     setStatus(run.failed ? 'The run stopped (the error line says why); the previous model, if any, still classifies.' : 'Stopped while computing features; the previous model, if any, still classifies.');
     return;
   }
   const { stopped, iteration, total, seconds, trainAccuracy, testAccuracy } = run;
+  endRun();
   addRunRow(run);
   showWeights(run.features, run.weights, run.centroids);
+  showEvaluation(run.classes, run.testCount);
   showMistakes(run.mistakes, run.testCount);
   trainable.running = false;
   showButtons();

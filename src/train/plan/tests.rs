@@ -144,3 +144,15 @@ fn mistakes_come_most_confidently_wrong_first_ties_in_photo_order() {
     most_confident_first(&mut mistakes);
     assert_eq!(mistakes.iter().map(|m| m.id.0).collect::<Vec<_>>(), [2, 1, 3, 4]);
 }
+
+#[test]
+fn class_accuracies_are_each_rows_share_on_the_diagonal() {
+    let evaluation =
+        |confusion| Evaluation { train_accuracy: 100.0, held_out_accuracy: None, confusion, mistakes: vec![] };
+    let e = evaluation([[3, 1], [0, 4]]);
+    assert_eq!(e.held_out_count(), 8);
+    assert_eq!((e.class_accuracy(Label::ZERO), e.class_accuracy(Label::ONE)), (Some(75.0), Some(100.0)));
+    // No held-out photo of a class: no accuracy for it, rather than 0 % or NaN.
+    let e = evaluation([[0, 0], [2, 3]]);
+    assert_eq!((e.class_accuracy(Label::ZERO), e.class_accuracy(Label::ONE)), (None, Some(60.0)));
+}
