@@ -33,17 +33,17 @@ export async function serveDist() {
   return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) };
 }
 
+/** The flags this machine needs, and a fake webcam (tests/e2e/camera.mjs adds its own video). */
+export const chromiumArgs = [
+  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run', '--disable-quic',
+  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+];
+export const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
 /** Debian's Chromium, headless, with the flags this machine needs and a fake webcam. */
 export async function launch() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic',
-      '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-    ],
-  });
+  return chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
 }
 
 /** A page that records console errors and failed requests to other origins. */

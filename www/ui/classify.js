@@ -38,7 +38,8 @@ async function classifyPhoto(file) {
   else showPrediction(prediction, `the photo ${file.name}`);
 }
 
-async function startWebcam() {
+/** Starts the webcam; when it cannot, says why (and `webcamOn()` stays false). */
+export async function startWebcam() {
   try {
     if (!navigator.mediaDevices?.getUserMedia) throw new Error('this browser offers no camera here (it needs https or localhost)');
     webcam.stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false });
@@ -69,8 +70,14 @@ function stopWebcam() {
   $('webcam-live').disabled = true;
 }
 
-/** The current video frame as RGBA, through a canvas, to the worker's wasm preparation. */
-async function classifyFrame() {
+/** Whether the webcam is running. */
+export function webcamOn() {
+  return webcam.stream !== null;
+}
+
+/** The current video frame as RGBA ({ rgba, width, height }), through a canvas, for the worker's
+ * wasm preparation (recording uses it too). */
+export function webcamFrame() {
   const video = $('video');
   const { frame } = webcam;
   frame.width = video.videoWidth;
@@ -79,7 +86,12 @@ async function classifyFrame() {
   const context = frame.getContext('2d', { willReadFrequently: true });
   context.drawImage(video, 0, 0);
   const { data, width, height } = context.getImageData(0, 0, frame.width, frame.height);
-  const rgba = new Uint8Array(data.buffer);
+  return { rgba: new Uint8Array(data.buffer), width, height };
+}
+
+/** The current video frame to the worker's model. */
+async function classifyFrame() {
+  const { rgba, width, height } = webcamFrame();
   const prediction = await call('predictFrame', { rgba, width, height }, [rgba.buffer]);
   $('predict-image').hidden = true;
   showPrediction(prediction, 'the webcam frame');
