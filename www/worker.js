@@ -329,8 +329,9 @@ function finish(current) {
 
 // ---- Keeping the work (ui/store.js), restoring it, and project files ----
 
-/** The kept work, once `restore` has opened it; null when nothing can be kept. */
+/** The kept work, once `restore` has opened it; null when nothing can be kept, and then why. */
 let kept = null;
+let notKept = 'the kept work is not open yet';
 /** The class names last kept, so a rename is kept once. */
 let keptClasses = '';
 /** Kept photos read per transaction while restoring: 6 MB of pixels at a time. */
@@ -372,7 +373,10 @@ function keeping() {
      * whether this tab keeps its changes, and any problem. */
     async restore() {
       const opened = await openStore(notice);
-      if (!opened.store) return { writer: false, problem: opened.problem, photos: 0, runs: [], classes: handle.classNames() };
+      if (!opened.store) {
+        notKept = opened.problem;
+        return { writer: false, problem: opened.problem, photos: 0, runs: [], classes: handle.classNames() };
+      }
       const store = opened.store;
       store.onKept = () => self.postMessage({ type: 'kept' });
       const meta = await store.read();
@@ -411,6 +415,7 @@ function keeping() {
         }
       }
       if (opened.writer) kept = store;
+      else notKept = 'another tab of this page keeps the work';
       return { writer: opened.writer, problem, photos: done, runs: meta.runs, settings: meta.settings, model, classes: handle.classNames() };
     },
 
@@ -421,8 +426,12 @@ function keeping() {
 
     /** Removes all the kept work; the page then reloads, empty. */
     async clearAll() {
-      if (!kept) throw new Error('another tab of this page keeps the work (or this browser keeps none): clear it there');
-      await kept.clear();
+      try {
+        if (!kept) throw new Error(notKept);
+        await kept.clear();
+      } catch (err) {
+        throw new Error(`Nothing was cleared: ${messageOf(err)}.`);
+      }
     },
 
     /** The project file of the photos, the classes, `settings` (the form's) and the model. */
@@ -440,7 +449,7 @@ function keeping() {
     async importProject({ file }) {
       const project = ProjectFile.read(new Uint8Array(await file.arrayBuffer()));
       try {
-        if (!kept) throw new Error('another tab of this page keeps the work (or this browser keeps none): import it there');
+        if (!kept) throw new Error(`it cannot be kept here: ${notKept}`);
         const photos = Array.from({ length: project.len() }, (_, k) => ({
           name: project.photoName(k), label: project.photoLabel(k), pixels: project.photoPixels(k),
         }));

@@ -40,6 +40,21 @@ const reloaded = async (page, action) => {
   await ready(page);
 };
 const shot = async (page, name) => page.screenshot({ path: await artifactPath(name), fullPage: true });
+/** Runs `use(context, page)` in a browser with a profile of its own, its page at the kept-work
+ * test server (all its tests share one origin), then closes it and removes the profile. */
+async function ownProfile(use) {
+  const own = await profileFolder();
+  const context = await launchWithCamera(own, await writeVideo('cat'));
+  try {
+    const page = await openIn(context, server.url);
+    await ready(page);
+    await use(context, page);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await context.close();
+    await rm(own, { recursive: true, force: true });
+  }
+}
 
 test('recorded frames, labels, settings, runs and the model survive a restart and a reload; cleared, then imported back', { timeout: 180000 }, async () => {
   // First launch: the cat camera, recorded into the first class, and settings changed.
@@ -139,11 +154,7 @@ test('recorded frames, labels, settings, runs and the model survive a restart an
   await context.close();
 });
 
-test('a second tab reads the kept work but keeps nothing, and cannot clear it', { timeout: 90000 }, async () => {
-  const own = await profileFolder();
-  const context = await launchWithCamera(own, await writeVideo('cat'));
-  const first = await openIn(context, server.url);
-  await ready(first);
+test('a second tab reads the kept work but keeps nothing, and cannot clear it', { timeout: 90000 }, () => ownProfile(async (context, first) => {
   await first.getByTestId('add-files').setInputFiles([stripedPhoto('cat', 1), stripedPhoto('dog', 2)]);
   await first.getByTestId('status').filter({ hasText: 'Added 2 photos' }).waitFor();
   await first.waitForTimeout(500);
@@ -155,7 +166,8 @@ test('a second tab reads the kept work but keeps nothing, and cannot clear it', 
   await second.getByTestId('class-count-cat').filter({ hasText: '4' }).waitFor();
   await second.getByTestId('clear-all').click();
   await second.getByTestId('clear-yes').click();
-  await second.getByTestId('error').filter({ hasText: 'another tab of this page keeps the work' }).waitFor();
+  await second.getByTestId('error').filter({ hasText: 'Nothing was cleared: another tab of this page keeps the work.' }).waitFor();
+  assert.equal(await second.getByTestId('clear-confirm').isVisible(), false);
   await shot(second, 'keep-second-tab.png');
 
   // The first tab goes on keeping its own changes meanwhile, and only those.
@@ -167,47 +179,58 @@ test('a second tab reads the kept work but keeps nothing, and cannot clear it', 
   assert.equal(await text(first, 'class-count-cat'), '1');
   assert.equal(await text(first, 'class-count-dog'), '2');
   assert.match(await text(first, 'keep-status'), /are kept in this browser/);
-  assert.deepEqual(first.errors, []);
-  await context.close();
-  await rm(own, { recursive: true, force: true });
-});
+}));
 
-test('10,000 kept photos are restored in under 10 s with no more memory than adding them took', { timeout: 300000 }, async () => {
-  // On disk, in a profile folder, as a user's browser keeps it (a context without one keeps it in memory).
-  const own = await profileFolder();
-  const context = await launchWithCamera(own, await writeVideo('cat'));
-  try {
-    const page = await openIn(context, server.url);
-    await ready(page);
-    const photos = [];
-    for (let n = 0; n < 5000; n++) photos.push(stripedPhoto('cat', n), stripedPhoto('dog', n));
-    await page.getByTestId('add-files').setInputFiles(photos);
-    await page.getByTestId('status').filter({ hasText: 'Added 10000 photos' }).waitFor({ timeout: 120000 });
-    const added = Number((await text(page, 'memory')).replace(/ MB$/, ''));
-    // Every photo is kept once the photos' store holds 10,000.
-    await page.waitForFunction(() => new Promise((resolve) => {
-      const open = indexedDB.open('catdog');
-      open.onsuccess = () => {
-        const count = open.result.transaction('photos').objectStore('photos').count();
-        count.onsuccess = () => { open.result.close(); resolve(count.result === 10000); };
-      };
-    }), null, { timeout: 120000, polling: 1000 });
-    await page.waitForTimeout(1500);
-    const storage = await text(page, 'storage');
+// On disk, in a profile folder, as a user's browser keeps it (a context without one keeps it in memory).
+test('10,000 kept photos are restored in under 10 s with no more memory than adding them took', { timeout: 300000 }, () => ownProfile(async (_context, page) => {
+  const photos = [];
+  for (let n = 0; n < 5000; n++) photos.push(stripedPhoto('cat', n), stripedPhoto('dog', n));
+  await page.getByTestId('add-files').setInputFiles(photos);
+  await page.getByTestId('status').filter({ hasText: 'Added 10000 photos' }).waitFor({ timeout: 120000 });
+  const added = Number((await text(page, 'memory')).replace(/ MB$/, ''));
+  // Every photo is kept once the photos' store holds 10,000.
+  await page.waitForFunction(() => new Promise((resolve) => {
+    const open = indexedDB.open('catdog');
+    open.onsuccess = () => {
+      const count = open.result.transaction('photos').objectStore('photos').count();
+      count.onsuccess = () => { open.result.close(); resolve(count.result === 10000); };
+    };
+  }), null, { timeout: 120000, polling: 1000 });
+  await page.waitForTimeout(1500);
+  const storage = await text(page, 'storage');
 
-    const start = Date.now();
-    await page.reload();
-    await page.getByTestId('status').filter({ hasText: 'Restored your kept work: 10000 photos' }).waitFor({ timeout: 60000 });
-    const seconds = (Date.now() - start) / 1000;
-    const restored = Number((await text(page, 'memory')).replace(/ MB$/, ''));
-    assert.equal(await text(page, 'class-count-dog'), '5000');
-    await page.waitForFunction(() => document.querySelectorAll('#thumbs li').length === 100);
-    console.log(`10,000 photos: wasm memory ${added} MB after adding, ${restored} MB after restoring; restored in ${seconds.toFixed(1)} s from the reload; kept: ${storage}`);
-    assert.ok(seconds < 10, `restoring took ${seconds.toFixed(1)} s`);
-    assert.ok(restored <= added, `restoring took ${restored} MB, adding ${added} MB`);
-    assert.deepEqual(page.errors, []);
-  } finally {
-    await context.close();
-    await rm(own, { recursive: true, force: true });
-  }
-});
+  const start = Date.now();
+  await page.reload();
+  await page.getByTestId('status').filter({ hasText: 'Restored your kept work: 10000 photos' }).waitFor({ timeout: 60000 });
+  const seconds = (Date.now() - start) / 1000;
+  const restored = Number((await text(page, 'memory')).replace(/ MB$/, ''));
+  assert.equal(await text(page, 'class-count-dog'), '5000');
+  await page.waitForFunction(() => document.querySelectorAll('#thumbs li').length === 100);
+  console.log(`10,000 photos: wasm memory ${added} MB after adding, ${restored} MB after restoring; restored in ${seconds.toFixed(1)} s from the reload; kept: ${storage}`);
+  assert.ok(seconds < 10, `restoring took ${seconds.toFixed(1)} s`);
+  assert.ok(restored <= added, `restoring took ${restored} MB, adding ${added} MB`);
+}));
+
+test('a newer version of the page in another tab is a message: this tab stops keeping, and its photos stay', { timeout: 90000 }, () => ownProfile(async (_context, page) => {
+  await page.getByTestId('add-files').setInputFiles([stripedPhoto('cat', 1), stripedPhoto('dog', 1)]);
+  await page.getByTestId('status').filter({ hasText: 'Added 2 photos' }).waitFor();
+  // Another tab opens a newer version of the database: this one lets it, and says so.
+  const upgraded = await page.evaluate(() => new Promise((resolve, reject) => {
+    const open = indexedDB.open('catdog', 2);
+    open.onsuccess = () => { open.result.close(); resolve(true); };
+    open.onerror = () => reject(open.error);
+    open.onblocked = () => resolve(false);
+  }));
+  assert.equal(upgraded, true, 'the page closed its connection for the newer version');
+  await page.getByTestId('error').filter({ hasText: 'A newer version of this page was opened in another tab' }).waitFor();
+  await page.getByTestId('clear-all').click();
+  await page.getByTestId('clear-yes').click();
+  await page.getByTestId('error').filter({ hasText: 'Nothing was cleared: a newer version of this page, in another tab, has the kept work' }).waitFor();
+  assert.equal(await text(page, 'class-count-cat'), '1');
+  // This (older) page cannot open the newer database: it says so, and works without keeping.
+  await page.reload();
+  await page.getByTestId('keep-status').filter({ hasText: 'Nothing you do here is kept: the kept work could not be opened: it was kept by a newer version of this page (reload to get that version).' }).waitFor({ timeout: 20000 });
+  await page.getByTestId('add-files').setInputFiles([stripedPhoto('cat', 2)]);
+  await page.getByTestId('status').filter({ hasText: 'Added 1 photo' }).waitFor();
+  await shot(page, 'keep-newer-version.png');
+}));

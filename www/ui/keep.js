@@ -98,6 +98,7 @@ async function clearAll() {
     await call('clearAll');
   } finally {
     $('clear-yes').disabled = false;
+    $('clear-confirm').hidden = true;
   }
   location.reload();
 }

@@ -78,7 +78,8 @@ async function becomeWriter() {
 /** An error's name and message, QuotaExceededError in the page's words. */
 function describe(err) {
   if (err?.name === 'QuotaExceededError') return 'the browser\'s storage for this page is full';
-  return err?.message || err?.name || String(err);
+  if (err?.name === 'VersionError') return 'it was kept by a newer version of this page (reload to get that version)';
+  return (err?.message || err?.name || String(err)).replace(/\.$/, '');
 }
 
 /** Resolves when `tx` commits, rejects with its error when it aborts. */
@@ -116,7 +117,7 @@ class Store {
    * (the change stays in the page, it is only not kept) unless `strict`, when it rejects. */
   async change(names, fill, { strict = false } = {}) {
     if (!this.keeping) {
-      if (strict) throw new Error('another tab of this page keeps the work');
+      if (strict) throw new Error(this.closed ? 'a newer version of this page, in another tab, has the kept work' : 'another tab of this page keeps the work');
       return;
     }
     try {
