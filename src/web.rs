@@ -106,18 +106,7 @@ impl RunSettings {
     /// The defaults of `features`, from zeros, a fifth held out with seed 1.
     #[wasm_bindgen(constructor)]
     pub fn new(features: Features) -> RunSettings {
-        let t = TrainOptions::for_features(FeatureSpec::new(features.into()));
-        let (learning_rate, iterations) = (t.settings.learning_rate, t.settings.iterations);
-        RunSettings {
-            features,
-            learning_rate,
-            iterations,
-            l2: t.l2,
-            flip: t.flip,
-            random_seed: None,
-            test_share: 0.2,
-            split_seed: 1,
-        }
+        (&ProjectSettings::for_features(features.into())).into()
     }
 }
 
@@ -170,8 +159,8 @@ pub struct ProjectFile {
 #[wasm_bindgen]
 impl ProjectFile {
     /// Reads a project file; a bad file is an error saying what is wrong.
-    pub fn read(bytes: Vec<u8>) -> Result<ProjectFile, JsError> {
-        Ok(ProjectFile { project: Project::read(bytes).map_err(page_error)? })
+    pub fn read(bytes: Vec<u8>, name: &str) -> Result<ProjectFile, JsError> {
+        Ok(ProjectFile { project: Project::read(bytes, name).map_err(page_error)? })
     }
 
     /// The class names, label 0 first.
@@ -547,7 +536,7 @@ fn page_error(err: Error) -> JsError {
         Error::NoModel => "train a model first (or load one)".to_string(),
         Error::NoRun => "press Train first".to_string(),
         Error::NoSuchPhoto(_) => "that photo is no longer there".to_string(),
-        Error::Project(problem) => format!("this is not a project catdog can open: {problem}"),
+        Error::Project { problem, .. } => format!("this is not a project catdog can open: {problem}"),
         Error::OtherClasses { file, current } => format!(
             "invalid model file: it classifies '{}' and '{}', this page '{}' and '{}'",
             file[0], file[1], current[0], current[1]

@@ -278,7 +278,7 @@ fn frames_kept_photos_and_project_files_go_through_the_handle() {
     while handle.train_steps(100).ok() > Some(0) {}
     let settings = settings(Features::Hog, 0.02, 70, 5.0, true);
     let bytes = handle.export_project(&settings).ok().unwrap();
-    let project = catdog::web::ProjectFile::read(bytes.clone()).ok().unwrap();
+    let project = catdog::web::ProjectFile::read(bytes.clone(), "p.catdog").ok().unwrap();
     assert_eq!((project.len(), project.class_names()), (handle.len(), vec!["cat".to_string(), "dog".to_string()]));
     assert_eq!((project.photo_name(7).as_deref(), project.photo_label(7)), Some(("kept.png", 1)).unzip());
     assert_eq!(project.photo_pixels(7), Some(pixels));
@@ -296,8 +296,8 @@ fn frames_kept_photos_and_project_files_go_through_the_handle() {
         handle.predict_photo(&png(1)).ok().map(|p| p.probability)
     );
 
-    assert!(catdog::web::ProjectFile::read(bytes[..bytes.len() - 1].to_vec()).is_err());
-    assert!(catdog::web::ProjectFile::read(b"{}".to_vec()).is_err());
+    assert!(catdog::web::ProjectFile::read(bytes[..bytes.len() - 1].to_vec(), "p.catdog").is_err());
+    assert!(catdog::web::ProjectFile::read(b"{}".to_vec(), "p.catdog").is_err());
     assert!(Catdog::with_classes("cat", "cat").is_err());
     assert!(handle.export_project(&RunSettings { test_share: 1.0, ..settings }).is_err());
 }

@@ -447,7 +447,7 @@ function keeping() {
     /** Reads a project file and, if it is whole, makes it the kept work (replacing all of it in
      * one transaction); the page then reloads and restores it. A bad file changes nothing. */
     async importProject({ file }) {
-      const project = ProjectFile.read(new Uint8Array(await file.arrayBuffer()));
+      const project = ProjectFile.read(new Uint8Array(await file.arrayBuffer()), file.name);
       try {
         if (!kept) throw new Error(`it cannot be kept here: ${notKept}`);
         const photos = Array.from({ length: project.len() }, (_, k) => ({

@@ -16,9 +16,10 @@ use thiserror::Error as ThisError;
 
 use crate::data::dataset::Dataset;
 use crate::data::labels::Classes;
-use crate::features::FeatureKind;
+use crate::features::{FeatureKind, FeatureSpec};
 use crate::model::file::SavedModel;
 use crate::photo::{Label, PHOTO_BYTES};
+use crate::train::plan::TrainOptions;
 use crate::{Error, Result};
 
 /// The file's first bytes.
@@ -28,7 +29,7 @@ pub const VERSION: u32 = 1;
 /// Bytes before the header: magic, version, header length.
 const PREAMBLE: usize = MAGIC.len() + 4 + 4;
 
-/// What is wrong with a file given as a project, in words that fit after "cannot import NAME: ".
+/// What is wrong with a file given as a project, in words that fit after "cannot read NAME: ".
 #[derive(Debug, Clone, PartialEq, ThisError)]
 pub enum ProjectProblem {
     #[error("it is not a catdog project file")]
@@ -71,9 +72,25 @@ pub struct ProjectSettings {
 }
 
 impl ProjectSettings {
+    /// The defaults of `kind` (the CLI's too), from zeros, a fifth of each class held out with
+    /// seed 1: the page's settings before the user changes any.
+    pub fn for_features(kind: FeatureKind) -> Self {
+        let t = TrainOptions::for_features(FeatureSpec::new(kind));
+        ProjectSettings {
+            features: kind,
+            learning_rate: t.settings.learning_rate,
+            iterations: t.settings.iterations,
+            l2: t.l2,
+            flip: t.flip,
+            random_seed: None,
+            test_share: 0.2,
+            split_seed: 1,
+        }
+    }
+
     /// The ranges any run needs (the finer checks are the run's own when it starts).
-    fn check(&self) -> std::result::Result<(), ProjectProblem> {
-        let bad = |what: String| Err(ProjectProblem::Settings(what));
+    fn check(&self) -> std::result::Result<(), String> {
+        let bad = Err;
         if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
             return bad(format!("the learning rate is {}, it must be a positive number", self.learning_rate));
         }
@@ -148,9 +165,9 @@ impl Project {
         model: Option<&SavedModel>,
         data: &Dataset,
     ) -> Result<Vec<u8>> {
-        settings.check()?;
-        if let Some(model) = model {
-            check_model_classes(model, classes)?;
+        settings.check().map_err(Error::Setting)?;
+        if let Some((file, current)) = model.and_then(|m| other_classes(m, classes)) {
+            return Err(Error::OtherClasses { file, current });
         }
         let photos = data.names().iter().zip(data.labels()).map(|(name, &label)| Entry { name: name.clone(), label });
         let header = Header {
@@ -159,8 +176,9 @@ impl Project {
             model: model.map(SavedModel::to_json),
             photos: photos.collect(),
         };
-        let header = serde_json::to_vec(&header).map_err(|e| ProjectProblem::Header(e.to_string()))?;
-        let header_len = u32::try_from(header.len()).map_err(|_| ProjectProblem::Header("it is over 4 GB".into()))?;
+        let header = serde_json::to_vec(&header).map_err(|e| Error::Dataset(e.to_string()))?;
+        let header_len = u32::try_from(header.len())
+            .map_err(|_| Error::Dataset(format!("the names of {} photos are over 4 GB", data.len())))?;
         let mut bytes = Vec::new();
         bytes.try_reserve_exact(PREAMBLE + header.len() + data.pixels().len()).map_err(|_| {
             Error::Dataset(format!("there is no memory left to write a project of {} photos", data.len()))
@@ -173,41 +191,48 @@ impl Project {
         Ok(bytes)
     }
 
-    /// Reads a project file, checking every part; the error says what is wrong.
-    pub fn read(bytes: Vec<u8>) -> Result<Project> {
+    /// Reads a project file, checking every part; the error says what is wrong with it (`name`
+    /// only serves the message).
+    pub fn read(bytes: Vec<u8>, name: &str) -> Result<Project> {
+        Self::parse(bytes).map_err(|problem| Error::Project { name: name.to_string(), problem })
+    }
+
+    fn parse(bytes: Vec<u8>) -> std::result::Result<Project, ProjectProblem> {
         let size = bytes.len() as u64;
         if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
-            return Err(ProjectProblem::NotAProject.into());
+            return Err(ProjectProblem::NotAProject);
         }
         let word = |at: usize| bytes.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
         let (Some(version), Some(header_len)) = (word(MAGIC.len()), word(MAGIC.len() + 4)) else {
-            return Err(ProjectProblem::Truncated { needed: PREAMBLE as u64, actual: size }.into());
+            return Err(ProjectProblem::Truncated { needed: PREAMBLE as u64, actual: size });
         };
         if version != VERSION {
-            return Err(ProjectProblem::Version { found: version, supported: VERSION }.into());
+            return Err(ProjectProblem::Version { found: version, supported: VERSION });
         }
         let pixels_at = PREAMBLE as u64 + u64::from(header_len);
         if size < pixels_at {
-            return Err(ProjectProblem::Truncated { needed: pixels_at, actual: size }.into());
+            return Err(ProjectProblem::Truncated { needed: pixels_at, actual: size });
         }
         // pixels_at <= the length of bytes, so it fits a usize.
         let header: Header = serde_json::from_slice(&bytes[PREAMBLE..pixels_at as usize])
             .map_err(|e| ProjectProblem::Header(e.to_string()))?;
         let needed = pixels_at + header.photos.len() as u64 * PHOTO_BYTES as u64;
         if size < needed {
-            return Err(ProjectProblem::Truncated { needed, actual: size }.into());
+            return Err(ProjectProblem::Truncated { needed, actual: size });
         }
         if size > needed {
-            return Err(ProjectProblem::TrailingBytes { extra: size - needed }.into());
+            return Err(ProjectProblem::TrailingBytes { extra: size - needed });
         }
         let [negative, positive] = &header.classes;
         let classes =
             Classes::new(negative, positive).map_err(|_| ProjectProblem::BadClasses(header.classes.clone()))?;
-        header.settings.check()?;
+        header.settings.check().map_err(ProjectProblem::Settings)?;
         let model = match &header.model {
             Some(text) => {
                 let model = SavedModel::from_json(text).map_err(|e| ProjectProblem::Model(e.to_string()))?;
-                check_model_classes(&model, &classes)?;
+                if let Some((model, project)) = other_classes(&model, &classes) {
+                    return Err(ProjectProblem::ModelClasses { model, project });
+                }
                 Some(model)
             }
             None => None,
@@ -249,6 +274,16 @@ impl Project {
         self.photos.is_empty()
     }
 
+    /// The photos as a data set, in the project's order (ids from 0), for training on.
+    pub fn dataset(&self) -> Result<Dataset> {
+        let mut data = Dataset::new();
+        data.reserve(self.len())?;
+        for photo in (0..self.len()).filter_map(|i| self.photo(i)) {
+            data.push(photo.name, photo.pixels, photo.label.value())?;
+        }
+        Ok(data)
+    }
+
     /// Photo `index` (in the order they were written), if there is one.
     pub fn photo(&self, index: usize) -> Option<ProjectPhoto<'_>> {
         let (name, label) = self.photos.get(index)?;
@@ -258,12 +293,10 @@ impl Project {
     }
 }
 
-fn check_model_classes(model: &SavedModel, classes: &Classes) -> std::result::Result<(), ProjectProblem> {
-    if model.classes == *classes {
-        return Ok(());
-    }
+/// The model's class names and the project's, when they differ.
+fn other_classes(model: &SavedModel, classes: &Classes) -> Option<([String; 2], [String; 2])> {
     let names = |c: &Classes| c.names().map(String::from);
-    Err(ProjectProblem::ModelClasses { model: names(&model.classes), project: names(classes) })
+    (model.classes != *classes).then(|| (names(&model.classes), names(classes)))
 }
 
 #[cfg(test)]

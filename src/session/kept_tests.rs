@@ -105,7 +105,7 @@ fn prepared_photos_come_back_under_their_ids() {
 /// What the page does with a project file: a session of its classes, its photos added back from
 /// their bytes, its model loaded.
 fn imported(bytes: Vec<u8>) -> Session {
-    let project = Project::read(bytes).unwrap();
+    let project = Project::read(bytes, "p.catdog").unwrap();
     let mut s = Session::with_classes(project.classes().clone());
     for photo in (0..project.len()).filter_map(|i| project.photo(i)) {
         s.add_prepared(None, photo.name, photo.pixels, photo.label).unwrap();
@@ -142,5 +142,5 @@ fn a_project_without_a_model_imports_photos_only() {
 #[test]
 fn rejects_exporting_settings_no_run_could_use() {
     let bad = ProjectSettings { test_share: 1.5, ..settings() };
-    assert!(matches!(trained().project(&bad), Err(Error::Project(crate::data::project::ProjectProblem::Settings(_)))));
+    assert!(matches!(trained().project(&bad), Err(Error::Setting(_))));
 }

@@ -201,8 +201,13 @@ test('10,000 kept photos are restored in under 10 s with no more memory than add
 
   const start = Date.now();
   await page.reload();
+  // Progress while the photos come back, then what came back.
+  await page.getByTestId('status').filter({ hasText: /^Restoring your kept work: \d+ of 10000 photos…$/ }).waitFor({ timeout: 30000 });
+  assert.equal(await page.getByTestId('keep-progress').isVisible(), true);
+  await page.screenshot({ path: await artifactPath('keep-restoring.png') });
   await page.getByTestId('status').filter({ hasText: 'Restored your kept work: 10000 photos' }).waitFor({ timeout: 60000 });
   const seconds = (Date.now() - start) / 1000;
+  assert.equal(await page.getByTestId('keep-progress').isVisible(), false);
   const restored = Number((await text(page, 'memory')).replace(/ MB$/, ''));
   assert.equal(await text(page, 'class-count-dog'), '5000');
   await page.waitForFunction(() => document.querySelectorAll('#thumbs li').length === 100);

@@ -87,6 +87,11 @@ class Recorder {
 
   async tick() {
     if (this.sending || !this.held) return;
+    if (!webcamOn()) {
+      // The webcam was stopped while the button was held.
+      this.stop();
+      return;
+    }
     this.sending = true;
     try {
       const { rgba, width, height } = webcamFrame();

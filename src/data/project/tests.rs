@@ -8,17 +8,25 @@ use crate::model::file::TrainingInfo;
 use crate::model::Model;
 use crate::train::optimize::{Init, Settings};
 
+/// Every field away from the defaults, so a field lost on the way shows.
 fn settings() -> ProjectSettings {
+    let defaults = ProjectSettings::for_features(FeatureKind::HogColor);
     ProjectSettings {
-        features: FeatureKind::HogColor,
-        learning_rate: 0.01,
-        iterations: 300,
-        l2: 3000.0,
+        learning_rate: 0.02,
+        iterations: 310,
         flip: true,
         random_seed: Some(7),
         test_share: 0.25,
         split_seed: 3,
+        ..defaults
     }
+}
+
+#[test]
+fn the_defaults_are_the_kinds() {
+    let d = ProjectSettings::for_features(FeatureKind::HogColor);
+    assert_eq!((d.learning_rate, d.iterations, d.l2, d.flip, d.random_seed), (0.01, 300, 3000.0, false, None));
+    assert_eq!((d.test_share, d.split_seed), (0.2, 1));
 }
 
 fn model(classes: Classes) -> SavedModel {
@@ -56,8 +64,8 @@ fn with_header(edit: impl FnOnce(&mut serde_json::Value)) -> Vec<u8> {
 }
 
 fn problem(bytes: Vec<u8>) -> ProjectProblem {
-    match Project::read(bytes) {
-        Err(Error::Project(problem)) => problem,
+    match Project::read(bytes, "p.catdog") {
+        Err(Error::Project { name, problem }) if name == "p.catdog" => problem,
         other => panic!("expected a project problem, got {other:?}"),
     }
 }
@@ -65,7 +73,7 @@ fn problem(bytes: Vec<u8>) -> ProjectProblem {
 #[test]
 fn a_project_reads_back_as_it_was_written() {
     let data = flat(2);
-    let project = Project::read(written()).unwrap();
+    let project = Project::read(written(), "p.catdog").unwrap();
     assert_eq!(project.classes(), &Classes::default());
     assert_eq!(project.settings(), &settings());
     assert_eq!(project.model(), Some(&model(Classes::default())));
@@ -77,13 +85,14 @@ fn a_project_reads_back_as_it_was_written() {
         assert_eq!(photo.pixels, data.photo(i));
     }
     assert_eq!(project.photo(data.len()), None);
+    assert_eq!(project.dataset().unwrap(), data);
 }
 
 #[test]
 fn a_project_without_photos_or_model_reads_back_empty() {
     let classes = Classes::new("noncat", "cat").unwrap();
     let plain = ProjectSettings { random_seed: None, ..settings() };
-    let project = Project::read(Project::write(&classes, &plain, None, &Dataset::new()).unwrap()).unwrap();
+    let project = Project::read(Project::write(&classes, &plain, None, &Dataset::new()).unwrap(), "p.catdog").unwrap();
     assert!(project.is_empty() && project.model().is_none());
     assert_eq!((project.classes(), project.settings()), (&classes, &plain));
 }
@@ -173,7 +182,7 @@ fn rejects_bad_settings() {
     assert!(matches!(problem(iterations), ProjectProblem::Settings(_)));
     let bad = ProjectSettings { l2: f64::NAN, ..settings() };
     let written = Project::write(&Classes::default(), &bad, None, &flat(1));
-    assert!(matches!(written, Err(Error::Project(ProjectProblem::Settings(_)))));
+    assert!(matches!(written, Err(Error::Setting(m)) if m.contains("λ")));
 }
 
 #[test]
@@ -189,5 +198,5 @@ fn rejects_a_model_of_other_classes() {
     assert!(matches!(problem(bad), ProjectProblem::ModelClasses { .. }));
     let written =
         Project::write(&Classes::default(), &settings(), Some(&model(Classes::new("a", "b").unwrap())), &flat(1));
-    assert!(matches!(written, Err(Error::Project(ProjectProblem::ModelClasses { .. }))));
+    assert!(matches!(written, Err(Error::OtherClasses { .. })));
 }
