@@ -26,7 +26,7 @@ wireRecord();
 wireKeep();
 wireProject();
 ignoreStrayDrops();
-for (const type of ['added', 'features', 'progress', 'trained']) on(type, ({ memory }) => showMemory(memory));
+for (const type of ['added', 'features', 'progress', 'trained', 'memory']) on(type, ({ memory }) => showMemory(memory));
 on('error', ({ error }) => showError(error));
 
 const started = await attempt(async () => {

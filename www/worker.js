@@ -441,6 +441,8 @@ function keeping() {
         return handle.exportProject(run);
       } finally {
         run.free();
+        // The file was made in wasm memory, which stays grown.
+        self.postMessage({ type: 'memory', memory: memory() });
       }
     },
 

@@ -5,8 +5,8 @@
 // second tab that cannot spoil the first one's work; and 10,000 kept photos restored in time.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { serveDist, artifactPath } from './harness.mjs';
 import { holdMouse, launchWithCamera, openIn, profileFolder, writeVideo } from './camera.mjs';
 import { png, stripedPhoto } from './pngs.mjs';
@@ -214,6 +214,23 @@ test('10,000 kept photos are restored in under 10 s with no more memory than add
   console.log(`10,000 photos: wasm memory ${added} MB after adding, ${restored} MB after restoring; restored in ${seconds.toFixed(1)} s from the reload; kept: ${storage}`);
   assert.ok(seconds < 10, `restoring took ${seconds.toFixed(1)} s`);
   assert.ok(restored <= added, `restoring took ${restored} MB, adding ${added} MB`);
+
+  // The whole project in one file, and back.
+  let t = Date.now();
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60000 }), page.getByTestId('export-project').click()]);
+  const file = join(await profileFolder(), 'many.catdog');
+  await download.saveAs(file);
+  const exportSeconds = (Date.now() - t) / 1000;
+  const exported = Number((await text(page, 'memory')).replace(/ MB$/, ''));
+  const { size } = await stat(file);
+  assert.ok(size > 10000 * 64 * 64 * 3 && size < 10000 * 64 * 64 * 3 + 2 ** 20, `the project file has ${size} bytes`);
+  t = Date.now();
+  await Promise.all([page.waitForEvent('load', { timeout: 120000 }), page.getByTestId('import-project').setInputFiles(file)]);
+  await page.getByTestId('status').filter({ hasText: 'Restored your kept work: 10000 photos' }).waitFor({ timeout: 60000 });
+  const importSeconds = (Date.now() - t) / 1000;
+  assert.equal(await text(page, 'class-count-cat'), '5000');
+  console.log(`10,000 photos: exported in ${exportSeconds.toFixed(1)} s (${(size / 2 ** 20).toFixed(0)} MiB file; wasm memory then ${exported} MB), imported and restored in ${importSeconds.toFixed(1)} s`);
+  await rm(dirname(file), { recursive: true, force: true });
 }));
 
 test('a newer version of the page in another tab is a message: this tab stops keeping, and its photos stay', { timeout: 90000 }, () => ownProfile(async (_context, page) => {
