@@ -22,7 +22,11 @@ after(async () => {
 });
 
 const text = (page, id) => page.getByTestId(id).textContent();
-const ready = (page) => page.getByTestId('status').filter({ hasText: /ready|Restored/ }).waitFor({ timeout: 30000 });
+/** The page is ready and has restored what was kept: the storage used is shown once it has. */
+const ready = async (page) => {
+  await page.getByTestId('status').filter({ hasText: /ready|Restored/ }).waitFor({ timeout: 30000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid=storage]').textContent !== '–', null, { timeout: 30000 });
+};
 const runRows = (page) => page.locator('[data-testid=runs] tbody tr').evaluateAll((rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
 const formSettings = (page) => page.evaluate(() => ['features', 'learning-rate', 'iterations', 'l2', 'flip', 'init', 'seed', 'test-share']
   .map((id) => { const el = document.getElementById(id); return el.type === 'checkbox' ? el.checked : el.value; }));
