@@ -23,6 +23,10 @@ pub enum Error {
     BadClassName { name: String, problem: ClassNameProblem },
     #[error("there is no photo with id {0}")]
     NoSuchPhoto(u32),
+    #[error("photo id {id} is taken: the next id is {next} or more")]
+    PhotoIdTaken { id: u32, next: u32 },
+    #[error("cannot read {name}: {problem}")]
+    Project { name: String, problem: crate::data::project::ProjectProblem },
     #[error("there are no photos to train on")]
     NoPhotos,
     #[error("all {} photos are '{}': training needs photos of both '{}' and '{}'", counts[0] + counts[1], classes[usize::from(counts[0] == 0)], classes[0], classes[1])]

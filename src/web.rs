@@ -11,8 +11,11 @@ use wasm_bindgen::prelude::*;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 use crate::data::dataset::PhotoId;
+use crate::data::labels::Classes;
+use crate::data::project::{Project, ProjectSettings};
 use crate::error::ClassNameProblem;
 use crate::features::{FeatureKind, FeatureSpec};
+use crate::model::file::SavedModel;
 use crate::photo::Label;
 use crate::session::live::class_probabilities;
 use crate::session::{RunOptions, Session};
@@ -108,18 +111,7 @@ impl RunSettings {
     /// The defaults of `features`, from zeros, a fifth held out with seed 1.
     #[wasm_bindgen(constructor)]
     pub fn new(features: Features) -> RunSettings {
-        let t = TrainOptions::for_features(FeatureSpec::new(features.into()));
-        let (learning_rate, iterations) = (t.settings.learning_rate, t.settings.iterations);
-        RunSettings {
-            features,
-            learning_rate,
-            iterations,
-            l2: t.l2,
-            flip: t.flip,
-            random_seed: None,
-            test_share: 0.2,
-            split_seed: 1,
-        }
+        (&ProjectSettings::for_features(features.into())).into()
     }
 }
 
@@ -131,6 +123,95 @@ impl From<&RunSettings> for RunOptions {
         let features = FeatureSpec::new(s.features.into());
         let train = TrainOptions { features, settings, l2: s.l2, flip: s.flip, init, path: PathChoice::Fastest };
         RunOptions { train, test_share: s.test_share, split_seed: s.split_seed }
+    }
+}
+
+/// The settings under the same names, the feature kind converted: a project keeps what the
+/// page's `RunSettings` hold.
+macro_rules! same_settings {
+    ($s:expr => $to:ident) => {
+        $to {
+            features: $s.features.into(),
+            learning_rate: $s.learning_rate,
+            iterations: $s.iterations,
+            l2: $s.l2,
+            flip: $s.flip,
+            random_seed: $s.random_seed,
+            test_share: $s.test_share,
+            split_seed: $s.split_seed,
+        }
+    };
+}
+
+impl From<&RunSettings> for ProjectSettings {
+    fn from(s: &RunSettings) -> Self {
+        same_settings!(s => ProjectSettings)
+    }
+}
+
+impl From<&ProjectSettings> for RunSettings {
+    fn from(s: &ProjectSettings) -> Self {
+        same_settings!(s => RunSettings)
+    }
+}
+
+/// A project file, read and checked: its parts, to be kept and then restored.
+#[wasm_bindgen]
+pub struct ProjectFile {
+    project: Project,
+}
+
+#[wasm_bindgen]
+impl ProjectFile {
+    /// Reads a project file; a bad file is an error saying what is wrong.
+    pub fn read(bytes: Vec<u8>, name: &str) -> Result<ProjectFile, JsError> {
+        Ok(ProjectFile { project: Project::read(bytes, name).map_err(page_error)? })
+    }
+
+    /// The class names, label 0 first.
+    #[wasm_bindgen(js_name = classNames)]
+    pub fn class_names(&self) -> Vec<String> {
+        self.project.classes().names().map(String::from).to_vec()
+    }
+
+    /// The page's settings.
+    pub fn settings(&self) -> RunSettings {
+        self.project.settings().into()
+    }
+
+    /// The model file (JSON) of its model; undefined without one.
+    #[wasm_bindgen(js_name = modelJson)]
+    pub fn model_json(&self) -> Option<String> {
+        self.project.model().map(SavedModel::to_json)
+    }
+
+    /// Number of photos.
+    pub fn len(&self) -> usize {
+        self.project.len()
+    }
+
+    /// True when there are no photos.
+    #[wasm_bindgen(js_name = isEmpty)]
+    pub fn is_empty(&self) -> bool {
+        self.project.is_empty()
+    }
+
+    /// The name of photo `index`.
+    #[wasm_bindgen(js_name = photoName)]
+    pub fn photo_name(&self, index: usize) -> Option<String> {
+        self.project.photo(index).map(|p| p.name.to_string())
+    }
+
+    /// The label of photo `index`.
+    #[wasm_bindgen(js_name = photoLabel)]
+    pub fn photo_label(&self, index: usize) -> Option<u8> {
+        self.project.photo(index).map(|p| p.label.value())
+    }
+
+    /// The prepared 64x64 RGB bytes of photo `index`.
+    #[wasm_bindgen(js_name = photoPixels)]
+    pub fn photo_pixels(&self, index: usize) -> Option<Vec<u8>> {
+        self.project.photo(index).map(|p| p.pixels.to_vec())
     }
 }
 
@@ -241,6 +322,45 @@ impl Catdog {
         let label = label.map(Label::new).transpose().map_err(page_error)?;
         let (id, label) = self.session.add(name, bytes, label).map_err(page_error)?;
         Ok(Added { id: id.0, label: label.value() })
+    }
+
+    /// An empty handle classifying `negative` (label 0) and `positive` (label 1), as kept work
+    /// or a project names them.
+    #[wasm_bindgen(js_name = withClasses)]
+    pub fn with_classes(negative: &str, positive: &str) -> Result<Catdog, JsError> {
+        let classes = Classes::new(negative, positive).map_err(page_error)?;
+        Ok(Catdog { session: Session::with_classes(classes) })
+    }
+
+    /// Adds the middle square of an RGBA frame (a canvas's ImageData of the webcam) labelled
+    /// `label`, prepared as frames are for classifying.
+    #[wasm_bindgen(js_name = addFrame)]
+    pub fn add_frame(&mut self, rgba: &[u8], width: u32, height: u32, label: u8) -> Result<Added, JsError> {
+        let label = Label::new(label).map_err(page_error)?;
+        let id = self.session.add_frame(rgba, width, height, label).map_err(page_error)?;
+        Ok(Added { id: id.0, label: label.value() })
+    }
+
+    /// Adds a photo already prepared (the 64x64 RGB bytes `photo` gives), under the id `id` it
+    /// was kept with (past every id so far), or a new one when undefined.
+    #[wasm_bindgen(js_name = addPrepared)]
+    pub fn add_prepared(&mut self, id: Option<u32>, name: &str, pixels: &[u8], label: u8) -> Result<Added, JsError> {
+        let label = Label::new(label).map_err(page_error)?;
+        let id = self.session.add_prepared(id.map(PhotoId), name, pixels, label).map_err(page_error)?;
+        Ok(Added { id: id.0, label: label.value() })
+    }
+
+    /// The name photo `id` was added under.
+    #[wasm_bindgen(js_name = photoName)]
+    pub fn photo_name(&self, id: u32) -> Result<String, JsError> {
+        Ok(self.session.photo_name(PhotoId(id)).map_err(page_error)?.to_string())
+    }
+
+    /// The project file (see the core's `data::project`) of the photos, the classes, `settings`
+    /// and the current model.
+    #[wasm_bindgen(js_name = exportProject)]
+    pub fn export_project(&self, settings: &RunSettings) -> Result<Vec<u8>, JsError> {
+        self.session.project(&settings.into()).map_err(page_error)
     }
 
     /// Makes room for `photos` more photos before adding them one by one.
@@ -456,6 +576,7 @@ fn page_error(err: Error) -> JsError {
         Error::NoModel => "train a model first (or load one)".to_string(),
         Error::NoRun => "press Train first".to_string(),
         Error::NoSuchPhoto(_) => "that photo is no longer there".to_string(),
+        Error::Project { problem, .. } => format!("this is not a project catdog can open: {problem}"),
         Error::OtherClasses { file, current } => format!(
             "invalid model file: it classifies '{}' and '{}', this page '{}' and '{}'; to use it, rename the classes to '{}' and '{}' first",
             file[0], file[1], current[0], current[1], file[0], file[1]

@@ -269,3 +269,47 @@ fn learned_features_have_the_bits_native_code_gives() {
     let hash = learned::learned_features_hash();
     assert_eq!(hash, learned::LEARNED_FEATURES_HASH, "{hash:#x}");
 }
+
+/// Recording, keeping and carrying work through the facade: a webcam frame as a photo, a photo
+/// added back from its bytes under its kept id, and a project file read back whole or refused.
+#[wasm_bindgen_test]
+fn frames_kept_photos_and_project_files_go_through_the_handle() {
+    let mut handle = handle_with(3);
+    let frame: Vec<u8> = [220u8, 60, 40, 255].repeat(12 * 8);
+    let got = handle.add_frame(&frame, 12, 8, 0).ok().map(|a| (a.id, a.label));
+    assert_eq!(got, Some((6, 0)));
+    assert_eq!(handle.photo_name(6).ok().as_deref(), Some("webcam frame"));
+    assert!(handle.add_frame(&frame, 5, 5, 0).is_err() && handle.add_frame(&frame, 12, 8, 2).is_err());
+    let pixels = handle.photo(6).ok().unwrap();
+    assert_eq!(handle.add_prepared(Some(40), "kept.png", &pixels, 1).ok().map(|a| (a.id, a.label)), Some((40, 1)));
+    assert!(handle.add_prepared(Some(40), "again.png", &pixels, 1).is_err());
+    assert!(handle.add_prepared(None, "short.png", &pixels[1..], 1).is_err());
+    assert_eq!(handle.add_photo("cat.9.png", &png(0), None).ok().map(|a| a.id), Some(41));
+
+    assert!(handle.start_training(&settings(Features::Raw, 0.05, 50, 0.0, false)).is_ok());
+    while handle.train_steps(100).ok() > Some(0) {}
+    let settings = settings(Features::Hog, 0.02, 70, 5.0, true);
+    let bytes = handle.export_project(&settings).ok().unwrap();
+    let project = catdog::web::ProjectFile::read(bytes.clone(), "p.catdog").ok().unwrap();
+    assert_eq!((project.len(), project.class_names()), (handle.len(), vec!["cat".to_string(), "dog".to_string()]));
+    assert_eq!((project.photo_name(7).as_deref(), project.photo_label(7)), Some(("kept.png", 1)).unzip());
+    assert_eq!(project.photo_pixels(7), Some(pixels));
+    assert_eq!(project.photo_name(handle.len()), None);
+    let back = project.settings();
+    assert_eq!(
+        (back.features, back.learning_rate, back.iterations, back.l2, back.flip),
+        (Features::Hog, 0.02, 70, 5.0, true)
+    );
+    assert_eq!(project.model_json(), handle.model_json().ok());
+    let mut fresh = Catdog::with_classes("cat", "dog").ok().unwrap();
+    assert!(fresh.load_model_json(&project.model_json().unwrap()).is_ok());
+    assert_eq!(
+        fresh.predict_photo(&png(1)).ok().map(|p| p.probability),
+        handle.predict_photo(&png(1)).ok().map(|p| p.probability)
+    );
+
+    assert!(catdog::web::ProjectFile::read(bytes[..bytes.len() - 1].to_vec(), "p.catdog").is_err());
+    assert!(catdog::web::ProjectFile::read(b"{}".to_vec(), "p.catdog").is_err());
+    assert!(Catdog::with_classes("cat", "cat").is_err());
+    assert!(handle.export_project(&RunSettings { test_share: 1.0, ..settings }).is_err());
+}

@@ -6,7 +6,10 @@
 // Requests carry `reqId` and get one reply { reqId, ok, value | error }; progress and added
 // photos are pushed as events, with the wasm memory's size. Thumbnails' pixels are sent only
 // when the page asks, so thousands of photos do not mean thousands of pictures in messages.
-import init, { Arithmetic, Catdog, Features, RunSettings, featuresName, featuresNamed } from './pkg/catdog.js';
+// The work is kept here too (ui/store.js): each change the worker makes is written as it is made,
+// and `restore` adds the kept work back when the page opens.
+import init, { Arithmetic, Catdog, Features, ProjectFile, RunSettings, featuresName, featuresNamed } from './pkg/catdog.js';
+import { openStore } from './ui/store.js';
 
 const SLICE_MS = 40;
 /** Added photos are reported at most this often, so 10,000 photos are a few hundred messages. */
@@ -49,6 +52,7 @@ async function answer(data) {
   try {
     handle ??= await ready;
     const value = await handlers[data.type](data);
+    keepClasses();
     self.postMessage({ reqId: data.reqId, ok: true, value });
   } catch (err) {
     self.postMessage({ reqId: data.reqId, ok: false, error: messageOf(err) });
@@ -85,12 +89,26 @@ const handlers = {
         batch.skipped.push({ name, reason: messageOf(err) });
       }
       if (performance.now() - batch.since > BATCH_MS) {
+        keepAdded(batch.added);
         postAdded(batch);
         batch = { added: [], skipped: [], since: performance.now() };
       }
     }
+    keepAdded(batch.added);
     postAdded(batch);
     return counts();
+  },
+
+  /** A webcam frame (RGBA) kept as a photo of `label`: its middle square, prepared by the core as
+   * frames are for classifying. Listed with the other photos (event 'added'); the reply carries
+   * its thumbnail for the record button's strip. */
+  record({ rgba, width, height, label }) {
+    const got = handle.addFrame(rgba, width, height, label);
+    const added = [{ id: got.id, name: handle.photoName(got.id), label: got.label }];
+    got.free();
+    keepAdded(added);
+    postAdded({ added, skipped: [] });
+    return { id: added[0].id, rgba: toRgba(handle.photo(added[0].id)) };
   },
 
   /** The 64x64 RGBA pictures of the photos `wanted` (ids) still there, one after another. */
@@ -103,6 +121,7 @@ const handlers = {
 
   remove({ id }) {
     handle.remove(id);
+    kept?.removePhoto(id);
     return counts();
   },
 
@@ -114,13 +133,14 @@ const handlers = {
 
   relabel({ id, label }) {
     handle.setLabel(id, label);
+    kept?.relabel(id, label);
     return counts();
   },
 
   train({ features, learningRate, iterations, l2, flip, randomSeed, testShare, seed }) {
     if (run) run.stopped = true;
     const started = performance.now();
-    const settings = Object.assign(new RunSettings(featuresNamed(features)), { learningRate, iterations, l2, flip, randomSeed, testShare, splitSeed: seed });
+    const settings = runSettings({ features, learningRate, iterations, l2, flip, randomSeed, testShare, seed });
     try {
       handle.startTraining(settings);
     } finally {
@@ -139,9 +159,22 @@ const handlers = {
   modelJson: () => handle.modelJson(),
   loadModel({ text }) {
     handle.loadModelJson(text);
-    return { features: featuresName(handle.featureKind()), weights: weights(), centroids: centroids() };
+    kept?.putMeta('model', text);
+    return modelShown();
   },
+
+  ...keeping(),
 };
+
+/** The form's settings (as ui/settings.js reads them) as the core's RunSettings; free it after. */
+function runSettings({ features, learningRate, iterations, l2, flip, randomSeed, testShare, seed }) {
+  return Object.assign(new RunSettings(featuresNamed(features)), { learningRate, iterations, l2, flip, randomSeed, testShare, splitSeed: seed });
+}
+
+/** The current model as the page shows it: its kind, and its weights or patches if it has them. */
+function modelShown() {
+  return { features: featuresName(handle.featureKind()), weights: weights(), centroids: centroids() };
+}
 
 /** A prediction as a message can carry it: the class, the probability of label 1, and both
  * classes' probabilities (label 0 first). */
@@ -304,7 +337,7 @@ function finish(current) {
     return;
   }
   const maybe = (f) => { try { return f(); } catch { return undefined; } };
-  self.postMessage({
+  const trained = {
     type: 'trained',
     ...current.settings,
     prepared: true,
@@ -318,5 +351,148 @@ function finish(current) {
     weights: maybe(weights) ?? null,
     centroids: maybe(centroids) ?? null,
     memory: memory(),
-  });
+  };
+  self.postMessage(trained);
+  keepRun(trained, maybe(() => handle.modelJson()));
+}
+
+// ---- Keeping the work (ui/store.js), restoring it, and project files ----
+
+/** The kept work, once `restore` has opened it; null when nothing can be kept, and then why. */
+let kept = null;
+let notKept = 'the kept work is not open yet';
+/** The class names last kept, so a rename is kept once. */
+let keptClasses = '';
+/** Kept photos read per transaction while restoring: 6 MB of pixels at a time. */
+const RESTORE_BATCH = 500;
+
+function notice(text) {
+  self.postMessage({ type: 'error', error: text });
+}
+
+function keepAdded(added) {
+  kept?.addPhotos(added.map(({ id, name, label }) => ({ id, name, label, pixels: handle.photo(id) })));
+}
+
+function keepClasses() {
+  const names = handle.classNames();
+  if (!kept || names.join('\n') === keptClasses) return;
+  keptClasses = names.join('\n');
+  // A rename renames the current model too: keep both in one change, or a reload would find a
+  // model for the old names.
+  let model;
+  try { model = handle.modelJson(); } catch { model = undefined; }
+  kept.putMetas(model === undefined ? { classes: names } : { classes: names, model });
+}
+
+/** A finished run's row of the runs table and its model, kept together. */
+function keepRun(trained, modelJson) {
+  if (!kept || !trained.prepared || modelJson === undefined) return;
+  const { features, l2, flip, iteration, trainAccuracy, testAccuracy, seconds } = trained;
+  kept.runFinished({ features, l2, flip, iteration, trainAccuracy, testAccuracy, seconds }, modelJson);
+}
+
+/** The settings as the page's form takes them, from the core's RunSettings (freed). */
+function plainSettings(settings) {
+  const { features, learningRate, iterations, l2, flip, randomSeed, testShare, splitSeed } = settings;
+  settings.free();
+  return { features: featuresName(features), learningRate, iterations, l2, flip, randomSeed, testShare, seed: splitSeed };
+}
+
+function keeping() {
+  return {
+    /** Opens the kept work and adds it back: the classes first, then the photos under their
+     * ids in batches (event 'restoring' says how far), then the model. Says what came back,
+     * whether this tab keeps its changes, and any problem. */
+    async restore() {
+      const opened = await openStore(notice);
+      if (!opened.store) {
+        notKept = opened.problem;
+        return { writer: false, problem: opened.problem, photos: 0, runs: [], classes: handle.classNames() };
+      }
+      const store = opened.store;
+      store.onKept = () => self.postMessage({ type: 'kept' });
+      const meta = await store.read();
+      if (meta.classes && meta.classes.join('\n') !== handle.classNames().join('\n')) {
+        const fresh = Catdog.withClasses(...meta.classes);
+        handle.free();
+        handle = fresh;
+      }
+      keptClasses = meta.classes?.join('\n') ?? '';
+      const total = await store.countPhotos();
+      try { handle.reserve(total); } catch { /* each photo then says what is wrong */ }
+      let done = 0;
+      for await (const batch of store.photos(RESTORE_BATCH)) {
+        const found = { added: [], skipped: [] };
+        for (const { id, name, label, pixels } of batch) {
+          try {
+            const got = handle.addPrepared(id, name, pixels, label);
+            found.added.push({ id: got.id, name, label: got.label });
+            got.free();
+          } catch (err) {
+            found.skipped.push({ name, reason: `the kept photo could not be restored: ${messageOf(err)}` });
+          }
+        }
+        done += batch.length;
+        postAdded(found);
+        self.postMessage({ type: 'restoring', done, total });
+      }
+      let model = null;
+      let problem = null;
+      if (meta.model) {
+        try {
+          handle.loadModelJson(meta.model);
+          model = modelShown();
+        } catch (err) {
+          problem = `the kept model could not be restored: ${messageOf(err)}`;
+        }
+      }
+      if (opened.writer) kept = store;
+      else notKept = 'another tab of this page keeps the work';
+      return { writer: opened.writer, problem, photos: done, runs: meta.runs, settings: meta.settings, model, classes: handle.classNames() };
+    },
+
+    /** Keeps the form's settings (as ui/settings.js reads them). */
+    keepSettings({ settings }) {
+      kept?.putMeta('settings', settings);
+    },
+
+    /** Removes all the kept work; the page then reloads, empty. */
+    async clearAll() {
+      try {
+        if (!kept) throw new Error(notKept);
+        await kept.clear();
+      } catch (err) {
+        throw new Error(`Nothing was cleared: ${messageOf(err)}.`);
+      }
+    },
+
+    /** The project file of the photos, the classes, `settings` (the form's) and the model. */
+    exportProject({ settings }) {
+      const run = runSettings(settings);
+      try {
+        return handle.exportProject(run);
+      } finally {
+        run.free();
+        // The file was made in wasm memory, which stays grown.
+        self.postMessage({ type: 'memory', memory: memory() });
+      }
+    },
+
+    /** Reads a project file and, if it is whole, makes it the kept work (replacing all of it in
+     * one transaction); the page then reloads and restores it. A bad file changes nothing. */
+    async importProject({ file }) {
+      const project = ProjectFile.read(new Uint8Array(await file.arrayBuffer()), file.name);
+      try {
+        if (!kept) throw new Error(`it cannot be kept here: ${notKept}`);
+        const photos = Array.from({ length: project.len() }, (_, k) => ({
+          name: project.photoName(k), label: project.photoLabel(k), pixels: project.photoPixels(k),
+        }));
+        await kept.replace(photos, { classes: project.classNames(), settings: plainSettings(project.settings()), model: project.modelJson() });
+        return { photos: photos.length };
+      } finally {
+        project.free();
+      }
+    },
+  };
 }

@@ -85,6 +85,17 @@ impl Dataset {
         Ok(id)
     }
 
+    /// Adds one prepared photo as [`Self::push`] does, under the id it had before (a kept
+    /// photo restored): ids only grow, so `id` must be past every id given so far.
+    pub fn push_as(&mut self, id: PhotoId, name: &str, pixels: &[u8], label: u8) -> Result<PhotoId> {
+        // u32::MAX is refused too: the id after it could not be counted.
+        if id.0 < self.next_id || id.0 == u32::MAX {
+            return Err(Error::PhotoIdTaken { id: id.0, next: self.next_id });
+        }
+        let next = std::mem::replace(&mut self.next_id, id.0);
+        self.push(name, pixels, label).inspect_err(|_| self.next_id = next)
+    }
+
     /// Makes room for `photos` more photos at once, so adding many grows the pixels once.
     pub fn reserve(&mut self, photos: usize) -> Result<()> {
         let bytes =
@@ -324,6 +335,27 @@ mod tests {
 
     fn photo(value: u8) -> Vec<u8> {
         vec![value; PHOTO_BYTES]
+    }
+
+    #[test]
+    fn restored_photos_keep_their_ids_and_later_ones_count_on() {
+        let mut data = Dataset::new();
+        assert_eq!(data.push_as(PhotoId(3), "a", &photo(1), 0).unwrap(), PhotoId(3));
+        assert_eq!(data.push_as(PhotoId(7), "b", &photo(2), 1).unwrap(), PhotoId(7));
+        assert_eq!(data.push("c", &photo(3), 1).unwrap(), PhotoId(8));
+        assert_eq!(data.photo_by_id(PhotoId(7)).unwrap(), &photo(2)[..]);
+    }
+
+    #[test]
+    fn rejects_a_restored_id_already_given() {
+        let mut data = Dataset::new();
+        data.push_as(PhotoId(5), "a", &photo(1), 0).unwrap();
+        assert!(matches!(data.push_as(PhotoId(5), "b", &photo(1), 0), Err(Error::PhotoIdTaken { id: 5, next: 6 })));
+        assert!(matches!(data.push_as(PhotoId(u32::MAX), "b", &photo(1), 0), Err(Error::PhotoIdTaken { .. })));
+        // A bad photo leaves the next id where it was.
+        assert!(data.push_as(PhotoId(9), "c", &[0; 3], 0).is_err());
+        assert_eq!(data.push("d", &photo(1), 0).unwrap(), PhotoId(6));
+        assert_eq!(data.len(), 2);
     }
 
     fn sample(n_cats: usize, n_dogs: usize) -> Dataset {

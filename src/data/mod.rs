@@ -5,4 +5,5 @@ pub mod dataset;
 #[cfg(test)]
 pub mod fixtures;
 pub mod labels;
+pub mod project;
 pub mod rng;

@@ -65,20 +65,52 @@ pub fn prepare_bytes_reference(bytes: &[u8], name: &str) -> Result<Vec<u8>> {
 /// Prepares an RGBA frame (a canvas's `ImageData`) exactly as a decoded photo. The frame must hold
 /// width x height x 4 bytes and at most [`MAX_PIXELS`] pixels.
 pub fn prepare_rgba(rgba: &[u8], width: u32, height: u32) -> Result<Vec<u8>> {
+    check_frame(rgba, width, height)?;
+    // The image crate's RGBA to RGB keeps the colour and drops the alpha; done here without
+    // copying the frame first.
+    let rgb: Vec<u8> = rgba.chunks_exact(4).flat_map(|p| &p[..3]).copied().collect();
+    rgb_frame(rgb, width, height, rgba.len())
+}
+
+/// Prepares the largest square in the middle of an RGBA frame (a webcam's, through a canvas),
+/// with [`prepare_rgba`]'s checks and resize: a frame kept as a photo is cropped rather than
+/// squashed, and a frame classified is cropped the same way, so the model sees what it was
+/// trained on.
+pub fn prepare_square_frame(rgba: &[u8], width: u32, height: u32) -> Result<Vec<u8>> {
+    check_frame(rgba, width, height)?;
+    let side = width.min(height);
+    let (left, top) = (((width - side) / 2) as usize, ((height - side) / 2) as usize);
+    // check_frame: rgba holds exactly height rows of width x 4 bytes.
+    let rgb: Vec<u8> = rgba
+        .chunks_exact(width as usize * 4)
+        .skip(top)
+        .take(side as usize)
+        .flat_map(|row| row[left * 4..(left + side as usize) * 4].chunks_exact(4).flat_map(|p| &p[..3]))
+        .copied()
+        .collect();
+    rgb_frame(rgb, side, side, rgba.len())
+}
+
+/// [`Error::FrameTooLarge`] past [`MAX_PIXELS`], [`Error::FrameSize`] unless `rgba` holds
+/// width x height x 4 bytes (and at least one pixel).
+fn check_frame(rgba: &[u8], width: u32, height: u32) -> Result<()> {
     check_size(width, height).map_err(|_| Error::FrameTooLarge { width, height, limit: MAX_PIXELS })?;
     // At most 64 megapixels: no overflow, even in wasm32's 32-bit usize.
     let expected = u64::from(width) * u64::from(height) * 4;
     if width == 0 || height == 0 || rgba.len() as u64 != expected {
         return Err(Error::FrameSize { width, height, expected, actual: rgba.len() });
     }
-    // The image crate's RGBA to RGB keeps the colour and drops the alpha; done here without
-    // copying the frame first.
-    let rgb: Vec<u8> = rgba.chunks_exact(4).flat_map(|p| &p[..3]).copied().collect();
+    Ok(())
+}
+
+/// `width` x `height` RGB pixels of a checked frame of `frame_bytes`, resized as every photo is.
+fn rgb_frame(rgb: Vec<u8>, width: u32, height: u32, frame_bytes: usize) -> Result<Vec<u8>> {
+    let expected = u64::from(width) * u64::from(height) * 4;
     let image = RgbImage::from_raw(width, height, rgb).ok_or(Error::FrameSize {
         width,
         height,
         expected,
-        actual: rgba.len(),
+        actual: frame_bytes,
     })?;
     Ok(resize_rgb(image))
 }
@@ -503,6 +535,31 @@ mod tests {
         );
         assert_eq!(declared_size(&png[..20], ImageFormat::Png), None);
         assert_eq!(declared_size(&png, ImageFormat::Gif), None);
+    }
+
+    #[test]
+    fn square_frames_are_the_middle_of_the_frame_prepared_as_a_photo() {
+        let image = gradient(120, 80);
+        let rgba = DynamicImage::ImageRgb8(image.clone()).to_rgba8();
+        let middle = imageops::crop_imm(&image, 20, 0, 80, 80).to_image();
+        let from_png = prepare_bytes(&encode(&middle, ImageFormat::Png), "middle.png").unwrap();
+        assert_eq!(prepare_square_frame(rgba.as_raw(), 120, 80).unwrap(), from_png);
+        let tall = DynamicImage::ImageRgb8(gradient(80, 120)).to_rgba8();
+        let middle = imageops::crop_imm(&gradient(80, 120), 0, 20, 80, 80).to_image();
+        let from_png = prepare_bytes(&encode(&middle, ImageFormat::Png), "middle.png").unwrap();
+        assert_eq!(prepare_square_frame(tall.as_raw(), 80, 120).unwrap(), from_png);
+        let square = DynamicImage::ImageRgb8(gradient(90, 90)).to_rgba8();
+        assert_eq!(
+            prepare_square_frame(square.as_raw(), 90, 90).unwrap(),
+            prepare_rgba(square.as_raw(), 90, 90).unwrap()
+        );
+    }
+
+    #[test]
+    fn rejects_a_square_frame_of_the_wrong_size() {
+        assert!(matches!(prepare_square_frame(&[0; 10], 2, 2), Err(Error::FrameSize { expected: 16, actual: 10, .. })));
+        assert!(matches!(prepare_square_frame(&[], 0, 5), Err(Error::FrameSize { .. })));
+        assert!(matches!(prepare_square_frame(&[0; 4], 65535, 65535), Err(Error::FrameTooLarge { .. })));
     }
 
     #[test]

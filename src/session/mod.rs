@@ -13,7 +13,8 @@
 
 use crate::data::dataset::{Dataset, PhotoId};
 use crate::data::labels::Classes;
-use crate::decode::{prepare_bytes, prepare_rgba};
+use crate::data::project::{Project, ProjectSettings};
+use crate::decode::{prepare_bytes, prepare_square_frame};
 use crate::features::learned::CentroidPicture;
 use crate::features::{FeatureKind, FeatureSpec};
 use crate::model::file::SavedModel;
@@ -28,6 +29,9 @@ use crate::{Error, Result};
 pub mod live;
 
 use live::LiveAverage;
+
+/// The name a webcam frame is kept under.
+pub const WEBCAM_FRAME: &str = "webcam frame";
 
 /// What a run in the page is started with: the training options and the split.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -101,6 +105,31 @@ impl Session {
         };
         let id = self.data.push(name, &prepare_bytes(bytes, name)?, label.value())?;
         Ok((id, label))
+    }
+
+    /// An empty session classifying `classes`.
+    pub fn with_classes(classes: Classes) -> Self {
+        Session { classes, ..Self::default() }
+    }
+
+    /// Adds the middle square of an RGBA frame (a webcam's) as a photo labelled `label`, named
+    /// [`WEBCAM_FRAME`]; returns its id.
+    pub fn add_frame(&mut self, rgba: &[u8], width: u32, height: u32, label: Label) -> Result<PhotoId> {
+        self.data.push(WEBCAM_FRAME, &prepare_square_frame(rgba, width, height)?, label.value())
+    }
+
+    /// Adds an already prepared photo (64x64 RGB, as [`Self::photo`] gives it), under the id it
+    /// was kept with when `id` is given (past every id so far), else under a new one.
+    pub fn add_prepared(&mut self, id: Option<PhotoId>, name: &str, pixels: &[u8], label: Label) -> Result<PhotoId> {
+        match id {
+            Some(id) => self.data.push_as(id, name, pixels, label.value()),
+            None => self.data.push(name, pixels, label.value()),
+        }
+    }
+
+    /// The name photo `id` was added under.
+    pub fn photo_name(&self, id: PhotoId) -> Result<&str> {
+        Ok(&self.data.names()[self.data.index_of(id)?])
     }
 
     /// Makes room for `photos` more photos at once (adding many then grows memory once).
@@ -267,9 +296,9 @@ impl Session {
         self.predict(&prepare_bytes(bytes, "the photo")?)
     }
 
-    /// The current model's answer for an RGBA frame.
+    /// The current model's answer for an RGBA frame: its middle square, as recorded frames are kept.
     pub fn predict_frame(&self, rgba: &[u8], width: u32, height: u32) -> Result<Prediction> {
-        self.predict(&prepare_rgba(rgba, width, height)?)
+        self.predict(&prepare_square_frame(rgba, width, height)?)
     }
 
     /// The current model's answer for a frame of the live camera, smoothed over the frames
@@ -302,6 +331,16 @@ impl Session {
         }
     }
 
+    /// The project file of everything here: the photos, their names and labels, the classes,
+    /// `settings` and the current model (see [`Project`]).
+    pub fn project(&self, settings: &ProjectSettings) -> Result<Vec<u8>> {
+        match &self.current {
+            CurrentModel::Run { plan, .. } => Project::write(&self.classes, settings, Some(&plan.saved()), &self.data),
+            CurrentModel::Loaded(saved) => Project::write(&self.classes, settings, Some(saved), &self.data),
+            CurrentModel::None => Project::write(&self.classes, settings, None, &self.data),
+        }
+    }
+
     /// Loads a model file for predictions; its classes must be this session's. A bad file keeps
     /// the current model.
     pub fn load_model_json(&mut self, text: &str) -> Result<()> {
@@ -316,5 +355,7 @@ impl Session {
     }
 }
 
+#[cfg(test)]
+mod kept_tests;
 #[cfg(test)]
 mod tests;

@@ -23,13 +23,13 @@ const file = (name, buffer, mimeType = 'application/octet-stream') => ({ name, m
 const probe = stripedPhoto('cat', 401);
 
 async function counts(p) {
-  return [Number(await text(p, 'class-count-cat')), Number(await text(p, 'class-count-dog'))];
+  return [Number(await text(p, 'class-count-0')), Number(await text(p, 'class-count-1'))];
 }
 
 async function waitForCounts(p, [cats, dogs]) {
   await p.waitForFunction(([c, d]) => {
     const get = (id) => document.querySelector(`[data-testid=${id}]`).textContent;
-    return get('class-count-cat') === String(c) && get('class-count-dog') === String(d);
+    return get('class-count-0') === String(c) && get('class-count-1') === String(d);
   }, [cats, dogs], { timeout: 60000 });
 }
 

@@ -39,15 +39,14 @@ export async function serveDist(folder = dist) {
   return { url: `http://127.0.0.1:${port}/`, close, serve: (other) => { served = other; }, hits };
 }
 
-const chromiumOptions = {
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: [
-    '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run', '--disable-quic',
-    '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-  ],
-};
+/** The flags this machine needs, and a fake webcam (tests/e2e/camera.mjs adds its own video). */
+export const chromiumArgs = [
+  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run', '--disable-quic',
+  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+];
+export const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const chromiumOptions = { executablePath: chromiumPath, headless: true, args: chromiumArgs };
 
 /** Debian's Chromium, headless, with the flags this machine needs and a fake webcam. */
 export async function launch() {

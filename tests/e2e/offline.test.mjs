@@ -70,7 +70,7 @@ test('after one visit the page opens, trains and classifies with the network off
   const cats = await makePhotos(page, { kind: 'cat', count: 8, type: 'jpeg' });
   const dogs = await makePhotos(page, { kind: 'dog', count: 8, type: 'png' });
   await page.getByTestId('add-files').setInputFiles([...cats, ...dogs]);
-  await page.waitForFunction(() => document.querySelector('[data-testid=class-count-dog]').textContent === '8', null, { timeout: 30000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid=class-count-1]').textContent === '8', null, { timeout: 30000 });
   await page.getByTestId('tutorial').click();
   await page.getByTestId('iterations').fill('300');
   await page.getByTestId('train').click();

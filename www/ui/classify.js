@@ -50,7 +50,8 @@ async function classifyPhoto(file) {
   else showPrediction(prediction, `the photo ${file.name}`);
 }
 
-async function startWebcam() {
+/** Starts the webcam; when it cannot, says why (and `webcamOn()` stays false). */
+export async function startWebcam() {
   try {
     if (!navigator.mediaDevices?.getUserMedia) throw new Error('this browser offers no camera here (it needs https or localhost)');
     const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false });
@@ -92,9 +93,14 @@ function stopWebcam() {
   $('webcam-live').disabled = true;
 }
 
-/** The current video frame as RGBA, through a canvas, to the worker's wasm preparation; a
- * `live` frame is averaged with the live frames before it. */
-async function classifyFrame(live = false) {
+/** Whether the webcam is running. */
+export function webcamOn() {
+  return webcam.stream !== null;
+}
+
+/** The current video frame as RGBA ({ rgba, width, height }), through a canvas, for the worker's
+ * wasm preparation (recording uses it too). */
+export function webcamFrame() {
   const video = $('video');
   const { frame } = webcam;
   frame.width = video.videoWidth;
@@ -103,7 +109,13 @@ async function classifyFrame(live = false) {
   const context = frame.getContext('2d', { willReadFrequently: true });
   context.drawImage(video, 0, 0);
   const { data, width, height } = context.getImageData(0, 0, frame.width, frame.height);
-  const rgba = new Uint8Array(data.buffer);
+  return { rgba: new Uint8Array(data.buffer), width, height };
+}
+
+/** The current video frame to the worker's model; a `live` frame is averaged with the live
+ * frames before it. */
+async function classifyFrame(live = false) {
+  const { rgba, width, height } = webcamFrame();
   const prediction = await call('predictFrame', { rgba, width, height, live }, [rgba.buffer]);
   $('predict-image').hidden = true;
   showPrediction(prediction, live ? 'the live webcam' : 'the webcam frame');

@@ -56,10 +56,11 @@ export function showCounts(counts) {
 const countOutput = (label) => document.querySelector(`[data-testid="class-count-${label}"]`);
 const classInputs = () => [0, 1].map((label) => document.querySelector(`[data-testid="class-name-${label}"]`));
 
-/** Shows the core's class names everywhere, the name boxes included. */
-export function showClasses(names) {
+/** Shows the core's class names everywhere, the name boxes included; after a rename, only the
+ * boxes that still hold what was `sent` (typing since then is the next rename, not undone). */
+export function showClasses(names, sent) {
   setClasses(names);
-  classInputs().forEach((input, label) => { input.value = names[label]; });
+  classInputs().forEach((input, label) => { if (!sent || input.value === sent[label]) input.value = names[label]; });
 }
 
 /** Sends both boxes' names to the core; it keeps them (in lower case) or says why not, and
@@ -69,9 +70,9 @@ function rename() {
   const old = classes;
   attempt(async () => {
     try {
-      showClasses(await call('rename', { names }));
+      showClasses(await call('rename', { names }), names);
     } catch (err) {
-      showClasses(old);
+      showClasses(old, names);
       throw new Error(`${err.message}; the classes are still '${old[0]}' and '${old[1]}'.`);
     }
   });

@@ -90,3 +90,19 @@ export function readSettings() {
     testShare: number('test-share', 'The held-out share') / 100,
   };
 }
+
+/** Fills the form with settings as `readSettings` gives them (kept, or from a project), keeping
+ * the chosen kind's explanation; they are not replaced by the kind's defaults. */
+export function writeSettings(settings) {
+  const { features, learningRate, iterations, l2, flip, randomSeed, testShare, seed } = settings;
+  $('features').value = features;
+  $('features-help').textContent = $('features').selectedOptions[0]?.dataset.help ?? '';
+  $('learning-rate').value = learningRate;
+  $('iterations').value = iterations;
+  $('l2').value = l2;
+  $('flip').checked = flip;
+  $('init').value = randomSeed === undefined ? 'zeros' : 'random';
+  $('seed').value = seed;
+  // toPrecision: 0.07 * 100 is 7.000000000000001 in floating point.
+  $('test-share').value = Number((testShare * 100).toPrecision(12));
+}

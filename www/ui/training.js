@@ -146,8 +146,9 @@ function trained(run) {
   setStatus(`${how} in ${seconds.toFixed(1)} s (${ARITHMETIC[run.arithmetic]})${features} · cost ${lastCosts().cost?.toFixed(6)} · train accuracy ${percent(trainAccuracy)}`);
 }
 
-/** One row per finished or stopped run, newest last, so runs with different features line up. */
-function addRunRow({ features, l2, flip, iteration, trainAccuracy, testAccuracy, seconds }) {
+/** One row per finished or stopped run, newest last, so runs with different features line up
+ * (kept runs are added back through it when the page opens). */
+export function addRunRow({ features, l2, flip, iteration, trainAccuracy, testAccuracy, seconds }) {
   const row = document.createElement('tr');
   const test = testAccuracy === undefined ? 'nothing held out' : percent(testAccuracy);
   for (const value of [features, String(l2), flip ? 'yes' : 'no', String(iteration), percent(trainAccuracy), test, seconds.toFixed(1)]) {

@@ -25,7 +25,8 @@ pub enum Command {
 
 #[derive(Parser)]
 pub struct TrainArgs {
-    /// Folder of training photos.
+    /// Folder of training photos, or a project file exported by the page (`.catdog`: its
+    /// photos, labels and class names, which then replace `--classes`).
     #[arg(long)]
     pub train: PathBuf,
     /// Folder of test photos.

@@ -1,4 +1,5 @@
-//! `catdog train`: load the folders, run the training plan to the end, print and save.
+//! `catdog train`: load the folders (or a project file the page exported), run the training
+//! plan to the end, print and save.
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -7,6 +8,7 @@ use std::time::Instant;
 
 use catdog::data::dataset::{load_folder, Dataset, Skipped, Split};
 use catdog::data::labels::Classes;
+use catdog::data::project::Project;
 use catdog::train::cache::FeatureCache;
 use catdog::train::plan::Plan;
 use catdog::Error;
@@ -41,10 +43,19 @@ struct SkippedFile<'a> {
 }
 
 pub fn run(args: &TrainArgs) -> catdog::Result<ExitCode> {
-    let classes = Classes::parse(&args.classes)?;
     let options = args.options();
     options.validate()?;
-    let (data, mut skipped) = load(&args.train, &classes, "train/")?;
+    let (classes, data, mut skipped) = match args.train.is_file() {
+        true => {
+            let project = read_project(&args.train)?;
+            (project.classes().clone(), project.dataset()?, Vec::new())
+        }
+        false => {
+            let classes = Classes::parse(&args.classes)?;
+            let (data, skipped) = load(&args.train, &classes, "train/")?;
+            (classes, data, skipped)
+        }
+    };
     data.check_trainable(&classes)?;
     let split = match args.validate {
         Some(share) => data.split_indices(share, args.split_seed)?,
@@ -112,6 +123,12 @@ pub fn run(args: &TrainArgs) -> catdog::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reads a project file the page exported.
+fn read_project(path: &Path) -> catdog::Result<Project> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.display().to_string(), source })?;
+    Project::read(bytes, &path.display().to_string())
 }
 
 /// Loads a folder; skipped files are named with `prefix` so train and test ones can be told apart.
