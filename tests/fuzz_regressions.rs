@@ -44,3 +44,12 @@ fn rejects_a_jpeg_whose_later_component_is_sampled_more_than_the_first() {
     assert!(matches!(&err, Error::Image { problem: ImageProblem::UnsupportedVariant { format: "JPEG" }, .. }), "{err}");
     assert_eq!(err.to_string(), "cannot read odd.jpg: it is a kind of JPEG that catdog does not read");
 }
+
+/// The file as the fuzzer had it: bytes that are not a marker between SOI and the frame header,
+/// which zune-jpeg skips to find the frame.
+#[test]
+fn rejects_it_with_stray_bytes_before_the_frame_header() {
+    let bytes = [&[0xff, 0xd8, 0xff, 0x00, 0x00][..], &jpeg_with_a_later_component_sampled_more()[2..]].concat();
+    let err = prepare_bytes(&bytes, "odd.jpg").unwrap_err();
+    assert!(matches!(&err, Error::Image { problem: ImageProblem::UnsupportedVariant { format: "JPEG" }, .. }), "{err}");
+}

@@ -217,34 +217,24 @@ fn decode_full(bytes: &[u8]) -> std::result::Result<DynamicImage, ImageProblem> 
     Ok(image)
 }
 
-/// Whether a JPEG's first frame header gives a later component larger sampling factors than the
+/// Whether any frame header in a JPEG gives a later component larger sampling factors than the
 /// first component's. zune-jpeg 0.5.15, the image crate's JPEG decoder, panics in its IDCT on such
-/// a file (an `unwrap` on `None`, found by fuzzing: tests/fuzz_regressions.rs), and jpeg-decoder
-/// hands them on when it cannot give RGB or grey (a CMYK frame, say); no camera writes them.
+/// a file (an `unwrap` on `None`, or an index out of range: found by fuzzing,
+/// tests/fuzz_regressions.rs), and jpeg-decoder hands them on when it cannot give RGB or grey (a
+/// CMYK frame, say); no camera writes them. Every SOF-looking marker counts, wherever it is,
+/// because zune-jpeg skips bytes that are not markers to find one.
 fn later_component_sampled_more(bytes: &[u8]) -> bool {
-    let mut pos = 2;
-    while let (Some(0xff), Some(&marker)) = (bytes.get(pos), bytes.get(pos + 1)) {
-        let Some(length) = bytes.get(pos + 2..pos + 4).map(|l| usize::from(u16::from_be_bytes([l[0], l[1]]))) else {
-            return false;
-        };
-        match marker {
-            // Fill bytes before a marker.
-            0xff => pos += 1,
-            // SOF0 to SOF15 (C4 is DHT, C8 reserved, CC DAC): precision, height, width, count,
-            // then each component's id, sampling factors (h << 4 | v) and table.
-            0xc0..=0xcf if !matches!(marker, 0xc4 | 0xc8 | 0xcc) => {
-                let Some(&count) = bytes.get(pos + 9) else { return false };
-                let Some(components) = bytes.get(pos + 10..pos + 10 + 3 * usize::from(count)) else { return false };
-                let mut samplings = components.chunks_exact(3).map(|c| (c[1] >> 4, c[1] & 15));
-                let Some((h, v)) = samplings.next() else { return false };
-                return samplings.any(|(other_h, other_v)| other_h > h || other_v > v);
-            }
-            // The first scan, or a marker without a length: no frame header before it.
-            0xda | 0xd8 | 0xd9 | 0xd0..=0xd7 | 0x01 => return false,
-            _ => pos += 2 + length,
-        }
-    }
-    false
+    (0..bytes.len().saturating_sub(1)).any(|at| {
+        // SOF0 to SOF15 (C4 is DHT, C8 reserved, CC DAC): length, precision, height, width,
+        // count, then each component's id, sampling factors (h << 4 | v) and table.
+        let sof =
+            bytes[at] == 0xff && matches!(bytes[at + 1], 0xc0..=0xcf) && !matches!(bytes[at + 1], 0xc4 | 0xc8 | 0xcc);
+        let Some(&count) = bytes.get(at + 9).filter(|_| sof) else { return false };
+        let Some(components) = bytes.get(at + 10..at + 10 + 3 * usize::from(count)) else { return false };
+        let mut samplings = components.chunks_exact(3).map(|c| (c[1] >> 4, c[1] & 15));
+        let Some((h, v)) = samplings.next() else { return false };
+        samplings.any(|(other_h, other_v)| other_h > h || other_v > v)
+    })
 }
 
 /// The image crate's error for a file of `format` (of `size`, once its header is read), in plain words.
