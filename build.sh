@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# catdog's one entry point: build | serve | test | bench. Installs what is missing, so a fresh
+# catdog's one entry point: build | serve | test | bench | fuzz. Installs what is missing, so a fresh
 # machine needs nothing but Rust (rustup), Node.js and Python.
 #   ./build.sh          build a self-contained dist/ (page + wasm) for any static host
 #   ./build.sh serve    build, then serve dist/ on 127.0.0.1 (PORT=8000 by default)
 #   ./build.sh test     every test: fmt and clippy, native, wasm in headless Chromium, end-to-end page tests
 #   ./build.sh bench    benchmarks that print numbers
+#   ./build.sh fuzz [SECONDS [TARGET...]]  each fuzz target (fuzz/) for SECONDS (60), from generated seeds;
+#                       FUZZ_RUNS=N also stops a target after N executions (not part of test)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -191,10 +193,74 @@ bench() {
   "$BENCH/venv/bin/python" bench/report.py "$BENCH/results.json" <"$BENCH/lines"
 }
 
+FUZZ_TARGETS="model_file jpeg jpeg_differential prepare"
+FUZZ_OUT=target/fuzz
+
+ensure_cargo_fuzz() {
+  if ! cargo fuzz --version >/dev/null 2>&1; then
+    say "installing cargo-fuzz (a few minutes, once)"
+    cargo install cargo-fuzz --locked
+  fi
+}
+
+# The figures of one libFuzzer log: executions, exec/s, the last cov: and ft:, the corpus size.
+fuzz_figures() {
+  awk '
+    /^stat::number_of_executed_units:/ { runs = $2 }
+    /^stat::average_exec_per_sec:/ { speed = $2 }
+    /^#[0-9]+/ && / cov: / {
+      for (i = 1; i <= NF; i++) {
+        if ($i == "cov:") cov = $(i + 1)
+        if ($i == "ft:") ft = $(i + 1)
+        if ($i == "corp:") corp = $(i + 1)
+      }
+    }
+    END { printf "%s executions, %s exec/s, cov %s, ft %s, corpus %s", runs, speed, cov, ft, corp }
+  ' "$1"
+}
+
+# Each target for a bounded time (libFuzzer without sanitizers: stable Rust), its corpus in
+# fuzz/corpus/TARGET grown from the seeds in fuzz/seeds/TARGET, anything it finds in
+# fuzz/artifacts/TARGET; a summary line per target, and a non-zero exit if any found something.
+fuzz() {
+  local seconds=${1:-60}
+  shift || true
+  local targets=${*:-$FUZZ_TARGETS}
+  ensure_cargo_fuzz
+  say "generating the seed files (examples/fuzz_seeds.rs)"
+  cargo run --quiet --example fuzz_seeds -- fuzz/seeds
+  say "building the fuzz targets"
+  (cd fuzz && cargo fuzz build --sanitizer none)
+  mkdir -p "$FUZZ_OUT"
+  local target found=0 summary=""
+  for target in $targets; do
+    local max_len=131072
+    [ "$target" = model_file ] && max_len=300000
+    mkdir -p "fuzz/corpus/$target" "fuzz/artifacts/$target"
+    say "fuzzing $target for ${seconds}s${FUZZ_RUNS:+ or $FUZZ_RUNS executions} (log: $FUZZ_OUT/$target.log)"
+    local status=0
+    (cd fuzz && cargo fuzz run --sanitizer none "$target" "corpus/$target" "seeds/$target" -- \
+      -max_total_time="$seconds" ${FUZZ_RUNS:+-runs=$FUZZ_RUNS} -max_len="$max_len" -rss_limit_mb=2048 \
+      -timeout=20 -print_final_stats=1) >"$FUZZ_OUT/$target.log" 2>&1 || status=$?
+    local artifacts
+    artifacts=$(find "fuzz/artifacts/$target" -type f | wc -l)
+    local result="nothing found"
+    if [ "$status" != 0 ] || [ "$artifacts" != 0 ]; then
+      result="FOUND something (exit $status, $artifacts files in fuzz/artifacts/$target)"
+      found=1
+    fi
+    summary+="$target: $(fuzz_figures "$FUZZ_OUT/$target.log"); $result"$'\n'
+  done
+  say "fuzzing summary"
+  printf '%s' "$summary" | tee "$FUZZ_OUT/summary.txt"
+  return "$found"
+}
+
 case "${1:-build}" in
   build) build ;;
   serve) serve ;;
   test) test_all ;;
   bench) bench ;;
-  *) echo "usage: ./build.sh [build|serve|test|bench]" >&2; exit 2 ;;
+  fuzz) shift; fuzz "$@" ;;
+  *) echo "usage: ./build.sh [build|serve|test|bench|fuzz [SECONDS [TARGET...]]]" >&2; exit 2 ;;
 esac

@@ -234,6 +234,9 @@ fn decode_full(bytes: &[u8]) -> std::result::Result<DynamicImage, ImageProblem> 
     if let Some((width, height)) = declared {
         check_size(width, height)?;
     }
+    if format == ImageFormat::Jpeg && later_component_sampled_more(bytes) {
+        return Err(ImageProblem::UnsupportedVariant { format: "JPEG" });
+    }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
     limits.max_alloc = Some(MAX_DECODE_BYTES);
@@ -269,6 +272,26 @@ fn declared_size(bytes: &[u8], format: ImageFormat) -> Option<(u32, u32)> {
         },
         _ => None,
     }
+}
+
+/// Whether any frame header in a JPEG gives a later component larger sampling factors than the
+/// first component's. zune-jpeg 0.5.15, the image crate's JPEG decoder, panics in its IDCT on such
+/// a file (an `unwrap` on `None`, or an index out of range: found by fuzzing,
+/// tests/fuzz_regressions.rs), and jpeg-decoder hands them on when it cannot give RGB or grey (a
+/// CMYK frame, say); no camera writes them. Every SOF-looking marker counts, wherever it is,
+/// because zune-jpeg skips bytes that are not markers to find one.
+fn later_component_sampled_more(bytes: &[u8]) -> bool {
+    (0..bytes.len().saturating_sub(1)).any(|at| {
+        // SOF0 to SOF15 (C4 is DHT, C8 reserved, CC DAC): length, precision, height, width,
+        // count, then each component's id, sampling factors (h << 4 | v) and table.
+        let sof =
+            bytes[at] == 0xff && matches!(bytes[at + 1], 0xc0..=0xcf) && !matches!(bytes[at + 1], 0xc4 | 0xc8 | 0xcc);
+        let Some(&count) = bytes.get(at + 9).filter(|_| sof) else { return false };
+        let Some(components) = bytes.get(at + 10..at + 10 + 3 * usize::from(count)) else { return false };
+        let mut samplings = components.chunks_exact(3).map(|c| (c[1] >> 4, c[1] & 15));
+        let Some((h, v)) = samplings.next() else { return false };
+        samplings.any(|(other_h, other_v)| other_h > h || other_v > v)
+    })
 }
 
 /// The image crate's error for a file of `format` (of `size`, once its header is read), in plain words.
