@@ -1,9 +1,11 @@
-//! How many threads work may spread over, and the one way it spreads: items are cut into
-//! contiguous runs, one per thread, and the results come back in item order. Whatever is
-//! computed per item is computed the same way on any thread, so no result depends on the count.
-//! wasm32 has no threads: there everything runs on the caller's.
+//! How many threads work may spread over, and the one way it spreads: each thread takes the next
+//! item not yet taken, and the results come back in item order. Whatever is computed per item is
+//! computed the same way on any thread, so no result depends on the count, nor on which thread
+//! took which item. wasm32 has no threads: there everything runs on the caller's.
 
 use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use crate::{Error, Result};
 
@@ -36,54 +38,61 @@ impl Threads {
         self.0.get()
     }
 
-    /// `f(0), f(1), …, f(count - 1)`, in that order, the indices cut into at most this many
-    /// contiguous runs, each run on its own thread (the first on the caller's).
+    /// `f(0), f(1), …, f(count - 1)`, returned in that order. Up to this many threads (the
+    /// caller's among them) each take the next index not yet taken until none is left, so a
+    /// thread slowed by other work on its core takes fewer; where an index ran does not change
+    /// what `f` gives for it.
     pub fn map<R: Send>(self, count: usize, f: impl Fn(usize) -> R + Sync) -> Vec<R> {
         let threads = self.get().min(count);
         if cfg!(target_arch = "wasm32") || threads < 2 {
             return (0..count).map(f).collect();
         }
-        let runs = runs(count, threads);
-        let f = &f;
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = runs[1..]
-                .iter()
-                .map(|run| {
-                    let run = run.clone();
-                    scope.spawn(move || run.map(f).collect::<Vec<R>>())
-                })
-                .collect();
-            let mut results: Vec<R> = runs[0].clone().map(f).collect();
-            results.reserve(count - results.len());
-            for handle in handles {
-                results.extend(handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        let next = AtomicUsize::new(0);
+        let work = || {
+            let mut done = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= count {
+                    return done;
+                }
+                done.push((i, f(i)));
+            }
+        };
+        let mut results = std::thread::scope(|scope| {
+            let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+            let mut results = work();
+            for helper in helpers {
+                results.extend(helper.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
             }
             results
-        })
+        });
+        results.sort_unstable_by_key(|&(i, _)| i);
+        results.into_iter().map(|(_, r)| r).collect()
     }
 
-    /// `f(i, chunk)` for each `size`-long chunk of `out` (the last may be shorter), in place,
-    /// the chunks cut into at most this many contiguous runs as [`Threads::map`] cuts its indices.
+    /// `f(i, chunk)` for each `size`-long chunk `i` of `out` (the last may be shorter), in place,
+    /// the chunks taken by up to this many threads as [`Threads::map`] takes its indices.
     pub fn for_each_chunk<T: Send>(self, out: &mut [T], size: usize, f: impl Fn(usize, &mut [T]) + Sync) {
         let size = size.max(1);
-        let count = out.len().div_ceil(size);
-        let threads = self.get().min(count);
+        let threads = self.get().min(out.len().div_ceil(size));
         if cfg!(target_arch = "wasm32") || threads < 2 {
             out.chunks_mut(size).enumerate().for_each(|(i, chunk)| f(i, chunk));
             return;
         }
-        let f = &f;
-        std::thread::scope(|scope| {
-            let mut rest = out;
-            let mut handles = Vec::new();
-            for run in runs(count, threads) {
-                let (mine, after) = rest.split_at_mut((run.len() * size).min(rest.len()));
-                rest = after;
-                let work = move || mine.chunks_mut(size).zip(run).for_each(|(chunk, i)| f(i, chunk));
-                handles.push(scope.spawn(work));
+        let chunks = Mutex::new(out.chunks_mut(size).enumerate());
+        let work = || loop {
+            // A poisoned lock means another thread panicked; that panic is resumed below.
+            let taken = chunks.lock().unwrap_or_else(PoisonError::into_inner).next();
+            match taken {
+                Some((i, chunk)) => f(i, chunk),
+                None => return,
             }
-            for handle in handles {
-                handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        };
+        std::thread::scope(|scope| {
+            let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+            work();
+            for helper in helpers {
+                helper.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             }
         })
     }
@@ -96,37 +105,9 @@ impl Default for Threads {
     }
 }
 
-/// `0..count` cut into `parts` contiguous runs whose lengths differ by at most one, longer first.
-pub fn runs(count: usize, parts: usize) -> Vec<std::ops::Range<usize>> {
-    let parts = parts.clamp(1, count.max(1));
-    let (each, longer) = (count / parts, count % parts);
-    let mut start = 0;
-    (0..parts)
-        .map(|p| {
-            let end = start + each + usize::from(p < longer);
-            let run = start..end;
-            start = end;
-            run
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn runs_cover_every_index_once_in_order() {
-        for count in 0..40 {
-            for parts in 1..9 {
-                let runs = runs(count, parts);
-                let flat: Vec<usize> = runs.iter().cloned().flatten().collect();
-                assert_eq!(flat, (0..count).collect::<Vec<_>>(), "count {count} parts {parts}");
-                let lengths: Vec<usize> = runs.iter().map(|r| r.len()).collect();
-                assert!(lengths.windows(2).all(|l| l[0] >= l[1] && l[0] - l[1] <= 1), "{lengths:?}");
-            }
-        }
-    }
 
     #[test]
     fn map_gives_the_items_in_order_on_any_number_of_threads() {

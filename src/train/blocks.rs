@@ -4,9 +4,10 @@
 //! The examples are cut into blocks of [`BLOCK`], whose boundaries depend on the number of
 //! examples only. Each block's sums are a [`Partial`], computed by the same code wherever it
 //! runs; the partials are then added in block order, starting from zeros, and the objective
-//! finishes the total (divides by m, applies its scale). A shard is a contiguous run of whole
-//! blocks ([`shards`]): whoever holds one computes its blocks' partials ([`partials`]) and
-//! whoever combines them adds every block's partial in order ([`combine`]). Float addition is not
+//! finishes the total (divides by m, applies its scale). Threads take blocks as they come free.
+//! A shard (for a worker holding only some of the photos) is a contiguous run of whole blocks
+//! ([`shards`]): whoever holds one computes its blocks' partials ([`partials`]) and whoever
+//! combines them adds every block's partial in order ([`combine`]). Float addition is not
 //! associative, so it is the per-block partials that are added, never a shard's pre-added ones.
 //!
 //! With m ≤ [`BLOCK`] there is one block and the sums are the unblocked ones to the bit (the
@@ -37,9 +38,24 @@ pub fn block_range(examples: usize, block: usize) -> Range<usize> {
 /// The examples of `count` shards: contiguous runs of whole blocks, as even as blocks allow
 /// (fewer shards than asked when there are fewer blocks; at least one).
 pub fn shards(examples: usize, count: usize) -> Vec<Range<usize>> {
-    crate::threads::runs(block_count(examples), count)
+    runs(block_count(examples), count)
         .into_iter()
         .map(|blocks| (blocks.start * BLOCK).min(examples)..(blocks.end * BLOCK).min(examples))
+        .collect()
+}
+
+/// `0..count` cut into `parts` contiguous runs whose lengths differ by at most one, longer first.
+fn runs(count: usize, parts: usize) -> Vec<std::ops::Range<usize>> {
+    let parts = parts.clamp(1, count.max(1));
+    let (each, longer) = (count / parts, count % parts);
+    let mut start = 0;
+    (0..parts)
+        .map(|p| {
+            let end = start + each + usize::from(p < longer);
+            let run = start..end;
+            start = end;
+            run
+        })
         .collect()
 }
 
@@ -103,7 +119,7 @@ pub trait Blocked: Sync {
 }
 
 /// The partial of each block of `objective`'s examples at `model`, in block order, the blocks
-/// spread over `threads` (a contiguous run each).
+/// taken by `threads` as they come free.
 pub fn partials<B: Blocked>(objective: &B, model: &Model, threads: Threads) -> Result<Vec<Partial>> {
     let prepared = objective.prepare(model)?;
     Ok(threads.map(block_count(objective.examples()), |b| objective.block(model, &prepared, b)))
@@ -144,6 +160,19 @@ mod tests {
     }
 
     #[test]
+    fn runs_cover_every_index_once_in_order() {
+        for count in 0..40 {
+            for parts in 1..9 {
+                let runs = runs(count, parts);
+                let flat: Vec<usize> = runs.iter().cloned().flatten().collect();
+                assert_eq!(flat, (0..count).collect::<Vec<_>>(), "count {count} parts {parts}");
+                let lengths: Vec<usize> = runs.iter().map(|r| r.len()).collect();
+                assert!(lengths.windows(2).all(|l| l[0] >= l[1] && l[0] - l[1] <= 1), "{lengths:?}");
+            }
+        }
+    }
+
+    #[test]
     fn combining_per_shard_lists_in_order_gives_the_same_bits_for_any_split() {
         // Values of very different sizes, so that any change in the order of the additions
         // would show in the last bits.
@@ -153,7 +182,7 @@ mod tests {
         for shards in 1..9 {
             // Each shard hands over its blocks' partials; they are added in block order.
             let handed: Vec<Vec<Partial>> =
-                crate::threads::runs(blocks.len(), shards).into_iter().map(|r| blocks[r].to_vec()).collect();
+                runs(blocks.len(), shards).into_iter().map(|r| blocks[r].to_vec()).collect();
             let again = combine(7, handed.iter().flatten()).unwrap();
             assert_eq!(again, whole, "{shards} shards");
         }
