@@ -166,7 +166,7 @@ bench() {
   ensure_npm
   ensure_bench_python
   build_bench_wasm
-  say "native: kernel, decode + resize, learned features"
+  say "native: kernel, decode + resize, learned features, each on 1 and 2 threads"
   cargo bench --bench native --quiet -- $BENCH_SIZES | tee "$BENCH/lines"
   say "wasm kernel in node"
   node bench/node.mjs kernel $BENCH_SIZES | tee -a "$BENCH/lines"

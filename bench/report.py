@@ -1,15 +1,18 @@
 """Merges the benchmark lines (JSON objects on stdin) into target/bench/results.json (and the
 decode numbers into decode.json beside it) and prints a table with the ratios.
 
-results.json is an object: "kernel", the rows per m (ms per iteration of each implementation),
-and the learned features' fields (features_native_photos_per_s, features_wasm_photos_per_s,
-dictionary_native_s, dictionary_wasm_s, the photos they ran on and the features hashes)."""
+results.json is an object: "kernel", the rows per m (ms per iteration of each implementation;
+native_2t_ms is the native kernel on 2 threads), and the learned features' fields
+(features_native_photos_per_s, features_wasm_photos_per_s, dictionary_native_s,
+dictionary_wasm_s, their native 2-thread twins ..._native_2t_..., the photos they ran on and the
+features hashes)."""
 import json
 import sys
 
 COLUMNS = [
     ("wasm_ms", "(a) wasm"),
     ("native_ms", "(b) native"),
+    ("native_2t_ms", "(b2) native 2T"),
     ("numpy_f64_ms", "(c) numpy f64 1T"),
     ("tfjs_wasm_ms", "(d) tfjs wasm"),
     ("numpy_f32_all_threads_ms", "(e) numpy f32 all T"),
@@ -33,20 +36,23 @@ def main(out_path):
     with open(out_path, "w") as f:
         json.dump({"kernel": results, **features}, f, indent=1)
     print("ms per iteration (median of 7 after a warm-up), n = 12,288 features")
-    print("m".rjust(6) + "".join(name.rjust(21) for _, name in COLUMNS) + "   c/a    d/a    e/a    c/b")
+    print("m".rjust(6) + "".join(name.rjust(21) for _, name in COLUMNS) + "   c/a    d/a    e/a    c/b   b/b2")
     for r in results:
         cells = "".join((f"{r[k]:.2f}" if k in r else "-").rjust(21) for k, _ in COLUMNS)
         ratio = lambda num, den: f"{r[num] / r[den]:6.1f}" if num in r and den in r else "     -"
         print(f"{r['m']:6d}{cells} {ratio('numpy_f64_ms', 'wasm_ms')} {ratio('tfjs_wasm_ms', 'wasm_ms')} "
-              f"{ratio('numpy_f32_all_threads_ms', 'wasm_ms')} {ratio('numpy_f64_ms', 'native_ms')}")
+              f"{ratio('numpy_f32_all_threads_ms', 'wasm_ms')} {ratio('numpy_f64_ms', 'native_ms')} "
+              f"{ratio('native_ms', 'native_2t_ms')}")
     if "wasm_photos_per_s" in extra and "pillow_photos_per_s" in extra:
         w, p = extra["wasm_photos_per_s"], extra["pillow_photos_per_s"]
         print(f"decode + resize to 64x64, {extra.get('photos')} JPEGs: wasm {w:.0f} photos/s, Pillow {p:.0f} photos/s, ratio {w / p:.2f}")
         with open(out_path.replace("results.json", "decode.json"), "w") as f:
             json.dump(extra, f, indent=1)
     if "native_photos_per_s" in extra:
+        two = extra.get("native_2t_photos_per_s")
         print(f"decode + resize natively: {extra['native_photos_per_s']:.0f} photos/s "
-              f"(jpeg-decoder + image's resize: {extra['native_reference_photos_per_s']:.0f})")
+              + (f"on 1 thread, {two:.0f} on 2 ({two / extra['native_photos_per_s']:.2f}x) " if two else "")
+              + f"(jpeg-decoder + image's resize: {extra['native_reference_photos_per_s']:.0f})")
     print_features(features)
     print(f"written to {out_path}")
 
@@ -63,6 +69,10 @@ def print_features(f):
         if f"dictionary_{where}_s" in f:
             print(f"  {where:6s} learn {f[f'dictionary_{where}_s']:.2f} s, "
                   f"extract {f[f'features_{where}_photos_per_s']:.0f} photos/s")
+    if "dictionary_native_2t_s" in f:
+        learn, extract = f["dictionary_native_2t_s"], f["features_native_2t_photos_per_s"]
+        print(f"  native on 2 threads: learn {learn:.2f} s ({f['dictionary_native_s'] / learn:.2f}x), "
+              f"extract {extract:.0f} photos/s ({extract / f['features_native_photos_per_s']:.2f}x), the same bits")
     if "dictionary_native_s" in f and "dictionary_wasm_s" in f:
         same = f["features_native_hash"] == f["features_wasm_hash"]
         print(f"  wasm/native time: learn {f['dictionary_wasm_s'] / f['dictionary_native_s']:.2f}, "

@@ -248,7 +248,7 @@ fn models() -> catdog::Result<Vec<(String, Vec<u8>)>> {
 
 /// A raw model's file as version 1 wrote it: no L2 penalty or flips in its training record.
 fn version_1(json: &str) -> catdog::Result<String> {
-    let bad = |e: serde_json::Error| catdog::Error::ModelFile(e.to_string());
+    let bad = |e: serde_json::Error| catdog::Error::ModelFile(catdog::error::ModelProblem::Invalid(e.to_string()));
     let mut value: serde_json::Value = serde_json::from_str(json).map_err(bad)?;
     value["version"] = 1.into();
     if let Some(training) = value["training"].as_object_mut() {

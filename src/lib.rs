@@ -9,6 +9,7 @@ pub mod features; // what the model sees: raw pixels, HOG, colour, their standar
 pub mod model; // weights and bias, sigmoid, propagate, predict; the model file; metrics
 pub mod photo; // the photo's shape, labels and predictions
 pub mod session; // the page's state over the training plan
+pub mod threads; // how work spreads over threads: contiguous runs, results in order
 pub mod train; // the one training plan, gradient descent, the penalty, the integer kernel
 pub mod viz; // the loss chart and the pictures of what a model learned
 #[cfg(target_arch = "wasm32")]

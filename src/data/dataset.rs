@@ -16,6 +16,7 @@ use serde::Serialize;
 use crate::data::labels::Classes;
 use crate::data::rng::Mt19937;
 use crate::photo::{Label, PHOTO_BYTES};
+use crate::threads::Threads;
 use crate::{Error, Result};
 
 /// Labelled photos, 12,288 bytes each; scaling by 1/255 happens in the math, not here.
@@ -255,8 +256,15 @@ impl Dataset {
 
 /// Reads every photo under `dir` (recursively, in name order), labelling each from its path
 /// relative to `dir`. Files that are not photos, or whose names give no label, are skipped and
-/// reported. A missing folder, or one with no usable photo, is an error.
+/// reported. A missing folder, or one with no usable photo, is an error. Photos are decoded on
+/// every core ([`Threads::available`]).
 pub fn load_folder(dir: &Path, classes: &Classes) -> Result<(Dataset, Vec<Skipped>)> {
+    load_folder_on(dir, classes, Threads::available())
+}
+
+/// [`load_folder`] decoding on `threads`: each file is decoded on its own, so the photos are the
+/// same on any count.
+pub fn load_folder_on(dir: &Path, classes: &Classes, threads: Threads) -> Result<(Dataset, Vec<Skipped>)> {
     if !dir.is_dir() {
         return Err(Error::Dataset(format!("{} is not a folder", dir.display())));
     }
@@ -273,7 +281,7 @@ pub fn load_folder(dir: &Path, classes: &Classes) -> Result<(Dataset, Vec<Skippe
         }
     }
     let mut data = Dataset::new();
-    for (prepared, (_, relative, label)) in prepare_all(&labelled).into_iter().zip(&labelled) {
+    for (prepared, (_, relative, label)) in prepare_all(&labelled, threads).into_iter().zip(&labelled) {
         match prepared {
             Ok(pixels) => {
                 data.push(relative, &pixels, *label)?;
@@ -291,24 +299,15 @@ pub fn load_folder(dir: &Path, classes: &Classes) -> Result<(Dataset, Vec<Skippe
     Ok((data, skipped))
 }
 
-/// Reads and prepares the photos, on every core natively.
-fn prepare_all(files: &[(PathBuf, String, u8)]) -> Vec<std::result::Result<Vec<u8>, String>> {
-    let prepare = |(path, relative, _): &(PathBuf, String, u8)| {
+/// Reads and prepares the photos on `threads`, in order.
+fn prepare_all(files: &[(PathBuf, String, u8)], threads: Threads) -> Vec<std::result::Result<Vec<u8>, String>> {
+    threads.map(files.len(), |i| {
+        let (path, relative, _) = &files[i];
         let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
         prepare_bytes(&bytes, relative).map_err(|e| match e {
             Error::Image { problem, .. } => problem.to_string(),
             other => other.to_string(),
         })
-    };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len().max(1));
-    if cfg!(target_arch = "wasm32") || threads < 2 {
-        return files.iter().map(prepare).collect();
-    }
-    let chunk = files.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> =
-            files.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(prepare).collect::<Vec<_>>())).collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
     })
 }
 

@@ -13,6 +13,7 @@ use crate::data::dataset::{Dataset, PhotoId};
 use crate::features::fitted::Featurizer;
 use crate::features::learned::{Dictionary, LearnedParams};
 use crate::features::{flip_horizontal, FeatureKind, FeatureSpec};
+use crate::threads::Threads;
 use crate::{Error, Result};
 
 /// Features of photos by id, per spec and orientation, computed once and kept across runs (raw
@@ -70,11 +71,24 @@ impl FeatureCache {
         self.dictionaries.insert(params, Learned { seed, photos, dictionary });
     }
 
-    /// Computes and keeps the features of photo `id` (pixels `photo`), unless they are kept already.
-    pub(crate) fn compute(&mut self, features: &Featurizer, flipped: bool, id: PhotoId, photo: &[u8]) -> Result<()> {
-        let rows = self.rows.entry((*features.spec(), flipped)).or_default();
-        if let Entry::Vacant(slot) = rows.entry(id) {
-            slot.insert(features_of(features, flipped, photo)?);
+    /// Computes and keeps the features of `photos` (id, mirrored, pixels) not kept already,
+    /// spread over `threads`; each photo's features are computed alone, so they are the same
+    /// bits on any count. The first error, in the photos' order, is returned.
+    pub(crate) fn compute(
+        &mut self,
+        features: &Featurizer,
+        photos: &[(PhotoId, bool, &[u8])],
+        threads: Threads,
+    ) -> Result<()> {
+        let spec = features.spec();
+        let computed = threads.map(photos.len(), |i| {
+            let (id, flipped, pixels) = photos[i];
+            self.get(spec, flipped, id).is_none().then(|| features_of(features, flipped, pixels))
+        });
+        for (&(id, flipped, _), row) in photos.iter().zip(computed) {
+            if let Some(row) = row {
+                self.rows.entry((*spec, flipped)).or_default().insert(id, row?);
+            }
         }
         Ok(())
     }

@@ -6,14 +6,17 @@
 //! groups of [`GROUP`]: one pass over the weights, rounded to 16-bit integers (see [`Weights`]),
 //! gives the logits of the group as integer dot products; then, while the group's bytes are
 //! still in cache, one pass adds `(a - y) q` of all of them into an integer gradient block, with
-//! `a - y` rounded to a multiple of 1/[`DZ_UNITS`], each photo's rounding carried into the next so
-//! that their sum stays within half a unit. Blocks of [`BLOCK`] photos are added into a float64
-//! total. Integer sums do not depend on their order, so the wasm SIMD128 code and the plain Rust
-//! (native, or wasm without SIMD) give the same numbers (only the float64 `exp` and `ln_1p` of
-//! each photo's cost come from different maths libraries).
+//! `a - y` rounded to a multiple of 1/[`DZ_UNITS`], each photo's rounding carried into the next
+//! within a block of [`BLOCK`] photos, so that a block's sum stays within half a unit. Each
+//! block's sums are a [`Partial`], added in block order (see [`blocks`]), so the numbers are the
+//! same on any number of threads. Integer sums do not depend on their order, so the wasm SIMD128
+//! code and the plain Rust (native, or wasm without SIMD) give the same numbers (only the float64
+//! `exp` and `ln_1p` of each photo's cost come from different maths libraries).
 
 use crate::data::dataset::Dataset;
 use crate::model::{example_cost, sigmoid, Gradients, Model};
+use crate::threads::Threads;
+use crate::train::blocks::{self, block_range, Blocked, Partial};
 use crate::train::optimize::Objective;
 use crate::{Error, Result};
 
@@ -21,9 +24,9 @@ use crate::{Error, Result};
 pub const CHUNK: usize = 16;
 /// Photos whose logits and gradient contributions are computed in one pass over the weights.
 pub const GROUP: usize = 4;
-/// Photos whose integer gradient sums are added into the float64 total at once: each adds at
-/// most 255 * 32767 to an `i32`, and 256 of them stay below 2^31.
-pub const BLOCK: usize = 256;
+/// Photos whose integer gradient sums are added into the float64 total at once (the blocks of
+/// [`blocks`]): each adds at most 255 * 32767 to an `i32`, and 256 of them stay below 2^31.
+pub const BLOCK: usize = blocks::BLOCK;
 /// `a - y`, within (-1, 1), is rounded to a multiple of `1 / DZ_UNITS` for the gradient pass.
 pub const DZ_UNITS: f64 = 32767.0;
 
@@ -35,9 +38,10 @@ pub struct FastObjective {
     stride: usize,
     scale: f64,
     offset: f64,
+    threads: Threads,
 }
 
-/// The running sums of one propagate.
+/// The running sums of one block.
 #[derive(Default)]
 struct Totals {
     cost: f64,
@@ -80,7 +84,14 @@ impl FastObjective {
             stride,
             scale,
             offset,
+            threads: Threads::ONE,
         })
+    }
+
+    /// The same objective with its blocks, and its logits, spread over `threads` (the same
+    /// numbers on any count).
+    pub fn on(self, threads: Threads) -> Self {
+        FastObjective { threads, ..self }
     }
 
     /// Number of examples.
@@ -124,12 +135,14 @@ impl FastObjective {
     /// of the rows (accuracies, a held-out cost, the examples classified wrong).
     pub fn logits(&self, model: &Model) -> Result<Vec<f64>> {
         let (w, bias) = self.fold(model)?;
-        let mut logits = Vec::with_capacity(self.len());
-        for rows in self.levels.chunks(GROUP * self.stride) {
-            let (group, count) = group_rows(rows, self.stride);
-            logits.extend(dots(&w, group)[..count].iter().map(|z| z + bias));
-        }
-        Ok(logits)
+        let group = GROUP * self.stride;
+        let groups = self.threads.map(self.len().div_ceil(GROUP), |g| {
+            let (rows, count) =
+                group_rows(&self.levels[g * group..((g + 1) * group).min(self.levels.len())], self.stride);
+            let z = dots(&w, rows);
+            (z, count)
+        });
+        Ok(groups.into_iter().flat_map(|(z, count)| z.into_iter().take(count).map(move |z| z + bias)).collect())
     }
 
     /// The labels of the examples, 0 or 1.
@@ -143,26 +156,51 @@ impl FastObjective {
     }
 }
 
+impl Blocked for FastObjective {
+    type Prepared = (Weights, f64);
+
+    fn examples(&self) -> usize {
+        self.labels.len()
+    }
+
+    fn features(&self) -> usize {
+        self.features
+    }
+
+    fn prepare(&self, model: &Model) -> Result<(Weights, f64)> {
+        self.fold(model)
+    }
+
+    /// The block's integer sums (exact, as floats: under 2^31 each) and its float64 cost. The
+    /// rounding carry of `a - y` starts at zero in each block, so a block's sums do not depend on
+    /// the blocks before it.
+    fn block(&self, _: &Model, (w, bias): &(Weights, f64), block: usize) -> Partial {
+        let range = block_range(self.labels.len(), block);
+        let levels = &self.levels[range.start * self.stride..range.end * self.stride];
+        let mut sums = vec![0i32; self.stride];
+        let mut totals = Totals::default();
+        run_block(w, *bias, levels, &self.labels[range], &mut sums, &mut totals);
+        Partial {
+            dw: sums[..self.features].iter().map(|&s| f64::from(s)).collect(),
+            db: totals.dz as f64,
+            cost: totals.cost,
+        }
+    }
+
+    fn finish(&self, total: Partial, examples: usize) -> (Gradients, f64) {
+        let (m, dz) = (examples as f64, total.db);
+        let dw = total.dw.iter().map(|&g| (self.scale * g + self.offset * dz) / (DZ_UNITS * m)).collect();
+        (Gradients { dw, db: dz / (DZ_UNITS * m) }, total.cost / m)
+    }
+}
+
 impl Objective for FastObjective {
     fn features(&self) -> usize {
         self.features
     }
 
     fn propagate(&self, model: &Model) -> Result<(Gradients, f64)> {
-        let (w, bias) = self.fold(model)?;
-        let mut grad = vec![0f64; self.stride];
-        let mut block = vec![0i32; self.stride];
-        let mut totals = Totals::default();
-        let rows = self.levels.chunks(BLOCK * self.stride).zip(self.labels.chunks(BLOCK));
-        for (levels, labels) in rows {
-            block.fill(0);
-            run_block(&w, bias, levels, labels, &mut block, &mut totals);
-            grad.iter_mut().zip(&block).for_each(|(g, &b)| *g += f64::from(b));
-        }
-        let m = self.len() as f64;
-        let dz = totals.dz as f64;
-        let dw = grad[..self.features].iter().map(|&g| (self.scale * g + self.offset * dz) / (DZ_UNITS * m)).collect();
-        Ok((Gradients { dw, db: dz / (DZ_UNITS * m) }, totals.cost / m))
+        blocks::propagate(self, model, self.threads)
     }
 }
 
@@ -439,8 +477,9 @@ mod tests {
             let (r, reference) = propagate(&model, x.view(), y.view()).unwrap();
             let dz = fast.logit_error_bound(&model);
             assert!((cost - reference).abs() <= dz, "m={m} n={n}: {cost} vs {reference}");
-            // With the carry, the rounded a - y sum to within half a unit, and each is within one.
-            let db = dz / 4.0 + 0.5 / (DZ_UNITS * m as f64);
+            // With the carry, the rounded a - y of a block sum to within half a unit, and each is
+            // within one.
+            let db = dz / 4.0 + 0.5 * blocks::block_count(m) as f64 / (DZ_UNITS * m as f64);
             assert!((g.db - r.db).abs() <= db, "m={m}: db {} vs {}", g.db, r.db);
             let worst = g.dw.iter().zip(&r.dw).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
             assert!(worst <= 0.5 * (dz / 4.0 + 1.0 / DZ_UNITS), "m={m} n={n}: dw differs by {worst}");
@@ -496,6 +535,42 @@ mod tests {
         for (i, (c, r)) in a.costs.iter().zip(&b.costs).enumerate() {
             assert!(relative(*c, *r) < 1e-5, "iteration {i}: {c} vs {r}");
         }
+    }
+
+    #[test]
+    fn gradients_cost_and_logits_are_the_same_bits_on_any_number_of_threads() {
+        let mut rng = Mt19937::new(12);
+        let (m, n) = (1100, 70);
+        let (levels, labels, _, _) = random_case(&mut rng, m, n, 1.0 / 255.0, -0.5);
+        let model = random_model(&mut rng, n, 0.2);
+        let on = |threads| {
+            let fast = FastObjective::from_levels(levels.clone(), &labels, n, 1.0 / 255.0, -0.5).unwrap();
+            let fast = fast.on(Threads::new(threads).unwrap());
+            (fast.propagate(&model).unwrap(), fast.logits(&model).unwrap())
+        };
+        let one = on(1);
+        (2..6).for_each(|t| assert_eq!(on(t), one, "{t} threads"));
+    }
+
+    #[test]
+    fn a_shards_partials_are_the_whole_sets_blocks() {
+        // What a page worker holding photos 512..1100 computes: the whole set's last blocks.
+        let mut rng = Mt19937::new(13);
+        let (m, n) = (1100, 40);
+        let (levels, labels, _, _) = random_case(&mut rng, m, n, 1.0 / 255.0, 0.0);
+        let model = random_model(&mut rng, n, 0.2);
+        let whole = FastObjective::from_levels(levels.clone(), &labels, n, 1.0 / 255.0, 0.0).unwrap();
+        let shards = blocks::shards(m, 2);
+        let handed: Vec<Vec<Partial>> = shards
+            .iter()
+            .map(|s| {
+                let part = levels[s.start * n..s.end * n].to_vec();
+                let shard = FastObjective::from_levels(part, &labels[s.clone()], n, 1.0 / 255.0, 0.0).unwrap();
+                blocks::partials(&shard, &model, Threads::ONE).unwrap()
+            })
+            .collect();
+        let total = blocks::combine(n, handed.iter().flatten()).unwrap();
+        assert_eq!(whole.finish(total, m), whole.propagate(&model).unwrap());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! a preparation that computes features in slices from a cache kept across runs; the tutorial's
 //! gradient descent, the L2 penalty, the integer kernel, and the scoring of a split.
 
+pub mod blocks; // the fixed-order sum: partial sums over blocks of photos, combined in block order
 pub mod cache; // features kept by photo id and spec, and the rows a run reads
 pub mod kernel; // the integer objective on the photos' bytes (SIMD128 in wasm)
 pub mod optimize; // the tutorial's optimize: gradient descent one step at a time

@@ -1,10 +1,12 @@
 //! The tutorial's `optimize`: full-batch gradient descent with a cost history, one step at a time
 //! so the CLI can draw a progress bar and the page can train in slices.
 
-use ndarray::{Array1, Array2};
+use ndarray::{s, Array1, Array2, ArrayViewMut1};
 
 use crate::data::rng::Mt19937;
-use crate::model::{propagate, Gradients, Model};
+use crate::model::{example_cost, sigmoid, Gradients, Model};
+use crate::threads::Threads;
+use crate::train::blocks::{self, block_range, Blocked, Partial};
 use crate::{Error, Result};
 
 /// What gradient descent minimises: the cost and gradients of a model on fixed training data.
@@ -15,19 +17,76 @@ pub trait Objective {
     fn propagate(&self, model: &Model) -> Result<(Gradients, f64)>;
 }
 
-/// The float64 reference objective: examples as rows of `x`, labels 0 or 1 in `y`.
+/// The float64 reference objective: examples as rows of `x`, labels 0 or 1 in `y`. Its sums
+/// run over blocks of photos (see [`blocks`]), in the tutorial's arithmetic within each block:
+/// logits row by row, `dw` one axpy per example in row order, the cost and `db` summed in
+/// example order. One block (m ≤ 256, as in the tutorials) is the unblocked sum to the bit.
 pub struct F64Objective {
     x: Array2<f64>,
     y: Array1<f64>,
+    threads: Threads,
 }
 
 impl F64Objective {
-    /// Checks that there is one label per example.
+    /// Checks that there is one label per example; computes on the caller's thread alone.
     pub fn new(x: Array2<f64>, y: Array1<f64>) -> Result<Self> {
         if x.nrows() != y.len() {
             return Err(Error::MismatchedShapes { what: "labels", expected: x.nrows(), actual: y.len() });
         }
-        Ok(F64Objective { x, y })
+        Ok(F64Objective { x, y, threads: Threads::ONE })
+    }
+
+    /// The same objective with its blocks spread over `threads` (the same numbers on any count).
+    pub fn on(self, threads: Threads) -> Self {
+        F64Objective { threads, ..self }
+    }
+}
+
+impl Blocked for F64Objective {
+    type Prepared = ();
+
+    fn examples(&self) -> usize {
+        self.x.nrows()
+    }
+
+    fn features(&self) -> usize {
+        self.x.ncols()
+    }
+
+    fn prepare(&self, model: &Model) -> Result<()> {
+        if model.features() != self.x.ncols() {
+            return Err(Error::MismatchedShapes {
+                what: "features of x",
+                expected: model.features(),
+                actual: self.x.ncols(),
+            });
+        }
+        if self.x.nrows() == 0 {
+            return Err(Error::Dataset("there are no examples".into()));
+        }
+        Ok(())
+    }
+
+    fn block(&self, model: &Model, _: &(), block: usize) -> Partial {
+        let range = block_range(self.x.nrows(), block);
+        let (x, y) = (self.x.slice(s![range.clone(), ..]), self.y.slice(s![range]));
+        let z: Array1<f64> = x.dot(&model.w) + model.b;
+        let cost = z.iter().zip(y).map(|(&z, &y)| example_cost(z, y)).sum::<f64>();
+        let dz: Array1<f64> = z.mapv(sigmoid) - y;
+        // Row by row (an axpy per example) reads x in memory order, unlike x.t().dot(dz).
+        let mut dw = vec![0.0; x.ncols()];
+        let mut sums = ArrayViewMut1::from(&mut dw[..]);
+        for (row, &d) in x.rows().into_iter().zip(&dz) {
+            sums.scaled_add(d, &row);
+        }
+        Partial { dw, db: dz.sum(), cost }
+    }
+
+    fn finish(&self, total: Partial, examples: usize) -> (Gradients, f64) {
+        let m = examples as f64;
+        let mut dw = Array1::from(total.dw);
+        dw /= m;
+        (Gradients { dw, db: total.db / m }, total.cost / m)
     }
 }
 
@@ -37,7 +96,7 @@ impl Objective for F64Objective {
     }
 
     fn propagate(&self, model: &Model) -> Result<(Gradients, f64)> {
-        propagate(model, self.x.view(), self.y.view())
+        blocks::propagate(self, model, self.threads)
     }
 }
 
@@ -246,6 +305,40 @@ mod tests {
         let model = Init::Random { seed: 1 }.model(3);
         assert_eq!(model.w.to_vec(), [-0.165955990594852, 0.4406489868843162, -0.9997712503653102]);
         assert_eq!(model.b, 0.0);
+    }
+
+    /// Seeded rows of very different sizes, so that a change of summation order shows.
+    fn random_rows(m: usize, n: usize) -> F64Objective {
+        let mut rng = Mt19937::new(4);
+        let x = Array2::from_shape_fn((m, n), |_| (rng.next_f64() - 0.5) * 10f64.powi(rng.below(6) as i32 - 3));
+        F64Objective::new(x, (0..m).map(|_| rng.below(2) as f64).collect()).unwrap()
+    }
+
+    #[test]
+    fn the_blocked_sum_is_the_same_bits_on_any_number_of_threads() {
+        let objective = random_rows(1000, 9);
+        let model = Model { w: (0..9).map(|j| 0.1 * j as f64 - 0.4).collect(), b: 0.2 };
+        let one = objective.propagate(&model).unwrap();
+        for n in 2..6 {
+            let on = F64Objective { threads: Threads::new(n).unwrap(), ..random_rows(1000, 9) };
+            assert_eq!(on.propagate(&model).unwrap(), one, "{n} threads");
+        }
+    }
+
+    #[test]
+    fn one_block_is_the_unblocked_sum_to_the_bit_and_more_stay_within_rounding() {
+        let model = Model { w: (0..9).map(|j| 0.1 * j as f64 - 0.4).collect(), b: 0.2 };
+        for (m, exact) in [(1, true), (209, true), (256, true), (257, false), (1000, false)] {
+            let objective = random_rows(m, 9);
+            let (g, cost) = objective.propagate(&model).unwrap();
+            let (r, reference) = crate::model::propagate(&model, objective.x.view(), objective.y.view()).unwrap();
+            if exact {
+                assert_eq!((&g, cost), (&r, reference), "m = {m}");
+            }
+            let close = |a: f64, b: f64| (a - b).abs() <= 1e-13 * b.abs().max(1e-3);
+            assert!(close(cost, reference) && close(g.db, r.db), "m = {m}: {cost} {reference} {} {}", g.db, r.db);
+            assert!(g.dw.iter().zip(&r.dw).all(|(&a, &b)| close(a, b)), "m = {m}");
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use ndarray::{Array1, Array2};
 
 use crate::model::{Gradients, Model};
+use crate::threads::Threads;
 use crate::train::optimize::{F64Objective, Objective};
 use crate::{Error, Result};
 
@@ -26,12 +27,12 @@ impl<O: Objective> L2Penalty<O> {
     }
 }
 
-/// The objective for training rows `x` with labels `y`: the plain cost, plus the penalty when
-/// λ > 0 (shared by the CLI and the page, so both train the same thing).
-pub fn objective(x: Array2<f64>, y: Array1<f64>, lambda: f64) -> Result<Box<dyn Objective>> {
+/// The objective for training rows `x` with labels `y`, computed on `threads`: the plain cost,
+/// plus the penalty when λ > 0 (shared by the CLI and the page, so both train the same thing).
+pub fn objective(x: Array2<f64>, y: Array1<f64>, lambda: f64, threads: Threads) -> Result<Box<dyn Objective>> {
     validate_lambda(lambda)?;
     let rows = x.nrows();
-    let plain = F64Objective::new(x, y)?;
+    let plain = F64Objective::new(x, y)?.on(threads);
     if lambda > 0.0 {
         return Ok(Box::new(L2Penalty::new(plain, lambda, rows)?));
     }
@@ -118,10 +119,11 @@ mod tests {
         let x = array![[0.3, -1.2, 2.0], [1.5, 0.4, -0.7], [-0.2, 0.9, 0.1], [2.2, -0.3, 0.5]];
         let y = array![1.0, 0.0, 1.0, 0.0];
         let model = Model { w: array![0.4, -0.6, 0.25], b: 0.1 };
-        let cost = |lambda| super::objective(x.clone(), y.clone(), lambda).unwrap().propagate(&model).unwrap().1;
+        let cost =
+            |lambda| super::objective(x.clone(), y.clone(), lambda, Threads::ONE).unwrap().propagate(&model).unwrap().1;
         assert_eq!(cost(0.0), F64Objective::new(x.clone(), y.clone()).unwrap().propagate(&model).unwrap().1);
         assert_eq!(cost(0.7), objective(0.7).propagate(&model).unwrap().1);
-        assert!(matches!(super::objective(x.clone(), y.clone(), -1.0), Err(Error::Setting(_))));
+        assert!(matches!(super::objective(x.clone(), y.clone(), -1.0, Threads::ONE), Err(Error::Setting(_))));
     }
 
     #[test]

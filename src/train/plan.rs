@@ -26,6 +26,7 @@ use crate::model::file::{self, SavedModel, TrainingInfo};
 use crate::model::metrics::confusion;
 use crate::model::Model;
 use crate::photo::{Label, PHOTO_BYTES};
+use crate::threads::Threads;
 use crate::train::cache::{matrix, FeatureCache};
 use crate::train::kernel::FastObjective;
 use crate::train::optimize::{Objective, Trainer};
@@ -94,6 +95,7 @@ impl Plan {
 
     pub(crate) fn build(
         options: &TrainOptions,
+        threads: Threads,
         features: Featurizer,
         classes: &Classes,
         data: &Dataset,
@@ -104,15 +106,15 @@ impl Plan {
         let path = options.path.resolve(options)?;
         let (objective, standardizer, train) = match path {
             TrainingPath::Kernel => {
-                let rows = Rc::new(bytes(data, &split.train)?);
+                let rows = Rc::new(bytes(data, &split.train, threads)?);
                 let train = Scored::bytes(ids(data, &split.train), rows.clone(), Logits::Kernel);
                 (Box::new(SharedBytes(rows)) as Box<dyn Objective>, None, train)
             }
-            TrainingPath::Float64 => float64_objective(options, &features, data, &split.train, cache)?,
+            TrainingPath::Float64 => float64_objective(options, threads, &features, data, &split.train, cache)?,
         };
         let model = options.init.model(features.features());
         let trainer = Trainer::new(objective, model, options.settings)?;
-        let held_out = scored(&features, standardizer.as_ref(), data, &split.held_out, path, cache)?;
+        let held_out = scored(&features, standardizer.as_ref(), data, &split.held_out, (path, threads), cache)?;
         let classes = classes.clone();
         Ok(Plan {
             classes,
@@ -274,6 +276,7 @@ fn most_confident_first(mistakes: &mut [Mistake]) {
 /// asked), the standardisation fitted on the training photos, and their scoring.
 fn float64_objective(
     options: &TrainOptions,
+    threads: Threads,
     features: &Featurizer,
     data: &Dataset,
     train: &[usize],
@@ -286,11 +289,11 @@ fn float64_objective(
     let copies = if options.flip { 2 } else { 1 };
     let fit_y = Array1::from_iter((0..copies).flat_map(|_| labels.iter().map(|&l| f64::from(l))));
     let scored = match spec.kind {
-        FeatureKind::Raw => Scored::bytes(ids(data, train), Rc::new(bytes(data, train)?), Logits::Float64),
+        FeatureKind::Raw => Scored::bytes(ids(data, train), Rc::new(bytes(data, train, threads)?), Logits::Float64),
         // The first rows are the photos themselves; mirrored copies follow.
         _ => Scored::floats(ids(data, train), fit_x.slice(s![..labels.len(), ..]).to_owned(), labels),
     };
-    Ok((penalty::objective(fit_x, fit_y, options.l2)?, standardizer, scored))
+    Ok((penalty::objective(fit_x, fit_y, options.l2, threads)?, standardizer, scored))
 }
 
 /// The scoring of photos `indices`: bytes for raw pixels (read as the run's training path
@@ -300,11 +303,11 @@ fn scored(
     standardizer: Option<&Standardizer>,
     data: &Dataset,
     indices: &[usize],
-    path: TrainingPath,
+    (path, threads): (TrainingPath, Threads),
     cache: &mut FeatureCache,
 ) -> Result<Scored> {
     if features.spec().kind == FeatureKind::Raw && !indices.is_empty() {
-        let rows = Rc::new(bytes(data, indices)?);
+        let rows = Rc::new(bytes(data, indices, threads)?);
         let logits = if path == TrainingPath::Kernel { Logits::Kernel } else { Logits::Float64 };
         return Ok(Scored::bytes(ids(data, indices), rows, logits));
     }
@@ -315,12 +318,12 @@ fn scored(
     Ok(Scored::floats(ids(data, indices), x, labels_of(data, indices)))
 }
 
-/// The bytes of photos `indices`, read by the kernel (each byte meaning byte / 255).
-fn bytes(data: &Dataset, indices: &[usize]) -> Result<FastObjective> {
+/// The bytes of photos `indices`, read by the kernel (each byte meaning byte / 255) on `threads`.
+fn bytes(data: &Dataset, indices: &[usize], threads: Threads) -> Result<FastObjective> {
     // Sized up front: collecting would grow by doubling, briefly holding up to three times the bytes.
     let mut levels = Vec::with_capacity(indices.len() * PHOTO_BYTES);
     indices.iter().for_each(|&i| levels.extend_from_slice(data.photo(i)));
-    FastObjective::from_levels(levels, &labels_of(data, indices), PHOTO_BYTES, 1.0 / 255.0, 0.0)
+    Ok(FastObjective::from_levels(levels, &labels_of(data, indices), PHOTO_BYTES, 1.0 / 255.0, 0.0)?.on(threads))
 }
 
 fn labels_of(data: &Dataset, indices: &[usize]) -> Vec<u8> {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use crate::features::fitted::Featurizer;
 use crate::features::learned::Dictionary;
 use crate::features::FeatureKind;
+use crate::threads::Threads;
 use crate::train::cache::FeatureCache;
 use crate::train::options::{check_float64_budget, TrainOptions, TrainingPath};
 use crate::train::plan::Plan;
@@ -26,6 +27,8 @@ pub struct Preparation {
     /// Features still to compute, in order: (photo, mirrored).
     pending: Vec<(PhotoId, bool)>,
     done: usize,
+    /// What the features, the dictionary and the plan's gradients are spread over.
+    threads: Threads,
 }
 
 /// How far a preparation has come.
@@ -69,10 +72,24 @@ impl Preparation {
             },
         };
         let classes = classes.clone();
-        let mut preparation =
-            Preparation { options: *options, classes, train, held_out, features, pending: Vec::new(), done: 0 };
+        let mut preparation = Preparation {
+            options: *options,
+            classes,
+            train,
+            held_out,
+            features,
+            pending: Vec::new(),
+            done: 0,
+            threads: Threads::ONE,
+        };
         preparation.list_pending(cache);
         Ok(preparation)
+    }
+
+    /// The same preparation computing on `threads`, and its plan training on them: the same
+    /// features, dictionary and model to the bit on any count (one thread unless asked).
+    pub fn on(self, threads: Threads) -> Self {
+        Preparation { threads, ..self }
     }
 
     /// Lists the features not kept in `cache` (none for raw pixels, which are the photos' bytes).
@@ -95,11 +112,10 @@ impl Preparation {
             return Ok(self.progress());
         };
         let end = self.done.saturating_add(photos).min(self.pending.len());
-        for &(id, flipped) in &self.pending[self.done..end] {
-            if let Ok(index) = data.index_of(id) {
-                cache.compute(features, flipped, id, data.photo(index))?;
-            }
-        }
+        let present = self.pending[self.done..end]
+            .iter()
+            .filter_map(|&(id, flipped)| data.index_of(id).ok().map(|index| (id, flipped, data.photo(index))));
+        cache.compute(features, &present.collect::<Vec<_>>(), self.threads)?;
         self.done = end;
         Ok(self.progress())
     }
@@ -109,7 +125,7 @@ impl Preparation {
         let spec = self.options.features;
         self.train.retain(|&id| data.index_of(id).is_ok());
         let photos = self.train.iter().filter_map(|&id| data.photo_by_id(id).ok());
-        let dictionary = Arc::new(Dictionary::learn(photos, &spec.learned, DICTIONARY_SEED)?);
+        let dictionary = Arc::new(Dictionary::learn_on(photos, &spec.learned, DICTIONARY_SEED, self.threads)?);
         cache.keep_dictionary(DICTIONARY_SEED, self.train.clone(), dictionary.clone());
         self.features = Some(Featurizer::learned(spec, dictionary)?);
         self.list_pending(cache);
@@ -139,7 +155,7 @@ impl Preparation {
         let present = |ids: &[PhotoId]| ids.iter().filter_map(|&id| data.index_of(id).ok()).collect();
         let split = Split { train: present(&self.train), held_out: present(&self.held_out) };
         let features = self.features.ok_or(Error::NoDictionary(self.options.features.kind.name()))?;
-        Plan::build(&self.options, features, &self.classes, data, &split, cache)
+        Plan::build(&self.options, self.threads, features, &self.classes, data, &split, cache)
     }
 }
 

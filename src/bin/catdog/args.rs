@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use catdog::features::{FeatureKind, FeatureSpec};
+use catdog::threads::Threads;
 use catdog::train::optimize::{Init, Settings};
 use catdog::train::plan::{PathChoice, TrainOptions};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -81,6 +82,10 @@ pub struct TrainArgs {
     /// the costs may differ from the tutorial's float64 numbers (agreement is tested to 1e-4).
     #[arg(long)]
     pub fast: bool,
+    /// Threads to decode, extract features and train on; the model is the same bits on any
+    /// number [default: all cores].
+    #[arg(long)]
+    pub threads: Option<usize>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -135,6 +140,13 @@ impl TrainArgs {
             init,
             path: if self.fast { PathChoice::Kernel } else { PathChoice::Float64 },
         }
+    }
+}
+
+impl TrainArgs {
+    /// The threads `--threads` asks for, or all cores; 0 is refused.
+    pub fn threads(&self) -> catdog::Result<Threads> {
+        self.threads.map_or(Ok(Threads::available()), Threads::new)
     }
 }
 

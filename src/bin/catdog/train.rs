@@ -6,11 +6,12 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use catdog::data::dataset::{load_folder, Dataset, Skipped, Split};
+use catdog::data::dataset::{load_folder_on, Dataset, Skipped, Split};
 use catdog::data::labels::Classes;
 use catdog::data::project::Project;
+use catdog::threads::Threads;
 use catdog::train::cache::FeatureCache;
-use catdog::train::plan::Plan;
+use catdog::train::prepare::Preparation;
 use catdog::Error;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -45,6 +46,7 @@ struct SkippedFile<'a> {
 pub fn run(args: &TrainArgs) -> catdog::Result<ExitCode> {
     let options = args.options();
     options.validate()?;
+    let threads = args.threads()?;
     let (classes, data, mut skipped) = match args.train.is_file() {
         true => {
             let project = read_project(&args.train)?;
@@ -52,7 +54,7 @@ pub fn run(args: &TrainArgs) -> catdog::Result<ExitCode> {
         }
         false => {
             let classes = Classes::parse(&args.classes)?;
-            let (data, skipped) = load(&args.train, &classes, "train/")?;
+            let (data, skipped) = load(&args.train, &classes, "train/", threads)?;
             (classes, data, skipped)
         }
     };
@@ -63,7 +65,7 @@ pub fn run(args: &TrainArgs) -> catdog::Result<ExitCode> {
     };
     let test = match &args.test {
         Some(dir) => {
-            let (set, more) = load(dir, &classes, "test/")?;
+            let (set, more) = load(dir, &classes, "test/", threads)?;
             skipped.extend(more);
             Some(set)
         }
@@ -74,7 +76,9 @@ pub fn run(args: &TrainArgs) -> catdog::Result<ExitCode> {
     }
 
     let started = Instant::now();
-    let mut plan = Plan::new(&options, &classes, &data, &split, &mut FeatureCache::new())?;
+    let mut cache = FeatureCache::new();
+    let preparation = Preparation::new(&options, &classes, &data, &split, &cache)?.on(threads);
+    let mut plan = preparation.finish(&data, &mut cache)?;
     let bar = progress_bar(options.settings.iterations, !args.json);
     plan.run(|i, cost| {
         if !args.json && i % args.cost_every == 0 {
@@ -132,8 +136,8 @@ fn read_project(path: &Path) -> catdog::Result<Project> {
 }
 
 /// Loads a folder; skipped files are named with `prefix` so train and test ones can be told apart.
-fn load(dir: &Path, classes: &Classes, prefix: &str) -> catdog::Result<(Dataset, Vec<Skipped>)> {
-    let (data, skipped) = load_folder(dir, classes)?;
+fn load(dir: &Path, classes: &Classes, prefix: &str, threads: Threads) -> catdog::Result<(Dataset, Vec<Skipped>)> {
+    let (data, skipped) = load_folder_on(dir, classes, threads)?;
     let skipped = skipped.into_iter().map(|s| Skipped { file: format!("{prefix}{}", s.file), ..s }).collect();
     Ok((data, skipped))
 }

@@ -33,6 +33,7 @@ use whiten::{column_means, scaled_outer, symmetric_eigen, zca};
 use crate::data::rng::Mt19937;
 use crate::features::TrainingDefaults;
 use crate::photo::{CHANNELS, PHOTO_BYTES, SIDE};
+use crate::threads::Threads;
 use crate::{Error, Result};
 
 const SIDE_PX: usize = SIDE as usize;
@@ -267,6 +268,18 @@ impl Dictionary {
         params: &LearnedParams,
         seed: u32,
     ) -> Result<Dictionary> {
+        Self::learn_on(photos, params, seed, Threads::ONE)
+    }
+
+    /// [`Dictionary::learn`] with the whitening and k-means' assignment step spread over
+    /// `threads`: each patch is whitened and assigned on its own, so the dictionary is the same
+    /// bits on any count.
+    pub fn learn_on<'a>(
+        photos: impl IntoIterator<Item = &'a [u8]>,
+        params: &LearnedParams,
+        seed: u32,
+        threads: Threads,
+    ) -> Result<Dictionary> {
         params.validate()?;
         let photos: Vec<&[u8]> = photos.into_iter().collect();
         if photos.is_empty() {
@@ -290,11 +303,12 @@ impl Dictionary {
         let mean: Vec<f32> = mean.iter().map(|&m| m as f32).collect();
         let whitening: Vec<f32> = pad_rows(&whitening, d).iter().map(|&w| w as f32).collect();
         let mut white = vec![0.0f32; n * dp];
-        for (patch, out) in patches.chunks_exact_mut(dp).zip(white.chunks_exact_mut(dp)) {
-            whiten(patch, &mean, &whitening, d, out);
-        }
+        threads.for_each_chunk(&mut white, dp, |i, out| {
+            let mut patch = patches[i * dp..(i + 1) * dp].to_vec();
+            whiten(&mut patch, &mean, &whitening, d, out);
+        });
         drop(patches);
-        let centroids = kmeans(&white, dp, params.centroids, params.iterations, &mut rng);
+        let centroids = kmeans(&white, dp, (params.centroids, params.iterations), &mut rng, threads);
         Ok(Dictionary::new(*params, mean, whitening, centroids))
     }
 

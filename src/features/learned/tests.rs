@@ -84,7 +84,7 @@ fn kmeans_on_hand_made_clusters_finds_them() {
         points.extend([c[0] + rng.next_f64() as f32 - 0.5, c[1] + rng.next_f64() as f32 - 0.5]);
         points.extend([0.0; 6]);
     }
-    let found = kmeans(&points, 8, 3, 10, &mut Mt19937::new(5));
+    let found = kmeans(&points, 8, (3, 10), &mut Mt19937::new(5), Threads::ONE);
     for c in centres {
         let hit = found.chunks_exact(8).any(|f| (f[0] - c[0]).abs() < 0.2 && (f[1] - c[1]).abs() < 0.2);
         assert!(hit, "no centroid near {c:?}: {found:?}");
@@ -99,7 +99,7 @@ fn kmeans_reseeds_an_empty_cluster_with_the_farthest_point() {
     let mut points = vec![0.0f32; 8 * 40];
     points[3 * 8] = 100.0;
     // After one round the first centroid is the mean of all 40 (2.5), the second the outlier.
-    let found = kmeans(&points, 8, 2, 1, &mut Mt19937::new(0));
+    let found = kmeans(&points, 8, (2, 1), &mut Mt19937::new(0), Threads::ONE);
     let firsts: Vec<f32> = found.chunks_exact(8).map(|c| c[0]).collect();
     assert_eq!(firsts, [2.5, 100.0]);
 }
@@ -260,4 +260,14 @@ fn rejects_dictionary_files_that_do_not_fit_their_params() {
     let mut value = serde_json::to_value(&dict).unwrap();
     value["mean"][0] = 1e300.into();
     assert!(serde_json::from_value::<Dictionary>(value).unwrap_err().to_string().contains("finite f32"));
+}
+
+#[test]
+fn the_dictionary_is_the_same_bits_on_any_number_of_threads() {
+    let (photos, params) = (photos(6), small());
+    let on =
+        |n| Dictionary::learn_on(photos.iter().map(|p| p.as_slice()), &params, 3, Threads::new(n).unwrap()).unwrap();
+    let one = on(1);
+    assert_eq!(one, Dictionary::learn(photos.iter().map(|p| p.as_slice()), &params, 3).unwrap());
+    (2..5).for_each(|n| assert_eq!(on(n), one, "{n} threads"));
 }
