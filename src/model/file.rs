@@ -215,7 +215,15 @@ pub fn probability(
     if x.len() != model.features() {
         return Err(Error::MismatchedShapes { what: "features", expected: model.features(), actual: x.len() });
     }
-    Ok(model.probability(ndarray::ArrayView1::from(&x)))
+    let p = model.probability(ndarray::ArrayView1::from(&x));
+    // Finite weights can still overflow the logit (+1e308 and -1e308 make inf - inf): no answer,
+    // rather than "NaN %" (fuzzing noticed, docs/fuzzing.md).
+    if p.is_nan() {
+        return Err(Error::ModelFile(ModelProblem::Invalid(
+            "its weights overflow: it gives no probability for this photo".into(),
+        )));
+    }
+    Ok(p)
 }
 
 /// The file's fields, or what kind of text it is when it is not a model file: empty, not JSON,
@@ -345,6 +353,14 @@ mod tests {
 
     fn message(text: &str) -> String {
         problem(text).to_string()
+    }
+
+    #[test]
+    fn rejects_predicting_with_weights_that_overflow() {
+        let huge = with(|v| v["w"] = (0..PHOTO_BYTES).map(|i| if i % 2 == 0 { 1e308 } else { -1e308 }).collect());
+        let model = SavedModel::from_json(&huge).unwrap();
+        let ramp: Vec<u8> = (0..PHOTO_BYTES).map(|i| i as u8).collect();
+        assert!(matches!(model.probability(&ramp), Err(Error::ModelFile(ModelProblem::Invalid(_)))));
     }
 
     #[test]

@@ -49,7 +49,8 @@ function keepSettings() {
 
 /** Adds the kept work back (once the classifier is ready) and says what came back. */
 export async function restoreKept() {
-  const kept = await attempt(() => call('restore'));
+  // Not through attempt(), which would clear the error line: a bad link's message is there.
+  const kept = await call('restore').catch((err) => { showError(err.message); });
   $('keep-progress').hidden = true;
   if (!kept) return;
   showClasses(kept.classes);
