@@ -69,6 +69,8 @@ pub enum Error {
     Chart(String),
     #[error("the chart has no run {0}")]
     NoSuchRun(usize),
+    #[error("a training worker's message is wrong: {0}")]
+    Shard(&'static str),
 }
 
 /// What is wrong with a file given as a photo, in words that fit after "cannot read NAME: ".

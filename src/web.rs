@@ -21,6 +21,7 @@ use crate::session::live::class_probabilities;
 use crate::session::{RunOptions, Session};
 use crate::train::optimize::{Init, Settings};
 use crate::train::plan::{PathChoice, TrainOptions, TrainingPath};
+use crate::train::shard::{model_to_wire, Shard, ShardRows};
 use crate::viz::chart::{draw_runs, Runs};
 use crate::Error;
 
@@ -433,6 +434,41 @@ impl Catdog {
         self.session.steps(steps).map_err(page_error)
     }
 
+    /// How many workers the run's training rows are cut for when `workers` are asked (fewer
+    /// when there are fewer blocks of 256 photos); 0 without a run.
+    #[wasm_bindgen(js_name = shardCount)]
+    pub fn shard_count(&self, workers: usize) -> usize {
+        self.session.run().map_or(0, |r| r.shard_ranges(workers).len())
+    }
+
+    /// The training rows of shard `index` (1 or more: shard 0 stays here) of the run cut for
+    /// `workers` workers, as a `TrainingShard` is made from them in a helper worker.
+    #[wasm_bindgen(js_name = shardRows)]
+    pub fn shard_rows(&self, index: usize, workers: usize) -> Result<Vec<u8>, JsError> {
+        let run = self.session.run().ok_or(Error::NoRun).map_err(page_error)?;
+        Ok(run.shard(index, workers).map_err(page_error)?.to_bytes())
+    }
+
+    /// The run's model as the helper workers are sent it each step.
+    #[wasm_bindgen(js_name = stepModel)]
+    pub fn step_model(&self) -> Result<Vec<f64>, JsError> {
+        let run = self.session.run().ok_or(Error::NoRun).map_err(page_error)?;
+        Ok(model_to_wire(run.model()))
+    }
+
+    /// Begins a step spread over `workers` workers: computes this worker's shard (and the
+    /// held-out cost) while the helpers compute theirs. False once the run is done.
+    #[wasm_bindgen(js_name = beginStep)]
+    pub fn begin_step(&mut self, workers: usize) -> Result<bool, JsError> {
+        self.session.begin_step(workers).map_err(page_error)
+    }
+
+    /// Ends the step begun, with the helpers' partial sums one after another in shard order.
+    #[wasm_bindgen(js_name = finishStep)]
+    pub fn finish_step(&mut self, others: &[f64]) -> Result<(), JsError> {
+        self.session.finish_step(others).map_err(page_error)
+    }
+
     /// Iterations run so far.
     pub fn iteration(&self) -> usize {
         self.session.run().map_or(0, |r| r.iteration())
@@ -604,6 +640,38 @@ fn class_name_words(name: &str, problem: &ClassNameProblem) -> String {
             format!("a class name can have at most {limit} characters; this one has {chars}")
         }
         ClassNameProblem::Same => format!("both classes cannot be called '{name}'"),
+    }
+}
+
+/// A helper worker's shard of a run's training rows (see `train::shard`).
+#[wasm_bindgen]
+pub struct TrainingShard {
+    shard: Shard,
+}
+
+#[wasm_bindgen]
+impl TrainingShard {
+    /// The shard of the rows a lead worker's `shardRows` gave.
+    #[wasm_bindgen(constructor)]
+    pub fn new(rows: &[u8]) -> Result<TrainingShard, JsError> {
+        let shard = ShardRows::from_bytes(rows).and_then(Shard::new).map_err(page_error)?;
+        Ok(TrainingShard { shard })
+    }
+
+    /// The partial sums of the shard's blocks at the model the lead sent (its `stepModel`).
+    pub fn partials(&self, model: &[f64]) -> Result<Vec<f64>, JsError> {
+        self.shard.partials(model).map_err(page_error)
+    }
+
+    /// Rows in the shard.
+    pub fn len(&self) -> usize {
+        self.shard.len()
+    }
+
+    /// Never true: a shard has rows.
+    #[wasm_bindgen(js_name = isEmpty)]
+    pub fn is_empty(&self) -> bool {
+        self.shard.is_empty()
     }
 }
 

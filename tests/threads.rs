@@ -10,9 +10,10 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// 300 generated photos of each class, of varied sizes and noise, PNG and JPEG.
-fn folder() -> PathBuf {
-    let dir = common::temp_dir("threads_photos");
+/// 300 generated photos of each class, of varied sizes and noise, PNG and JPEG, in a folder of
+/// their own (`name`: tests run at the same time).
+fn folder(name: &str) -> PathBuf {
+    let dir = common::temp_dir(name);
     for i in 0..300 {
         common::write_photo(&dir, &format!("cat.{i}.png"), 0, i);
         common::write_photo(&dir, &format!("dog.{i}.jpg"), 1, i);
@@ -40,7 +41,7 @@ fn model_file(dir: &Path, threads: usize, flags: &[&str]) -> Vec<u8> {
 
 #[test]
 fn every_kind_and_both_paths_write_the_same_model_on_1_2_and_3_threads() {
-    let dir = folder();
+    let dir = folder("threads_photos");
     let runs: [&[&str]; 4] = [
         &["--features", "raw", "--iterations", "15"],
         &["--features", "raw", "--iterations", "15", "--fast"],
@@ -70,4 +71,78 @@ fn rejects_zero_threads() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// The page's protocol, played natively: the lead session computes shard 0 and the held-out
+/// cost, each helper a [`Shard`] built from the bytes it is sent, and the lead adds every
+/// block's partial in order. The model file is the same bytes for 1, 2 and 3 workers, and the
+/// same as the session's own steps (one worker, no messages).
+mod page_workers {
+    use catdog::features::{FeatureKind, FeatureSpec};
+    use catdog::session::{RunOptions, Session};
+    use catdog::train::optimize::{Init, Settings};
+    use catdog::train::plan::{PathChoice, TrainOptions};
+    use catdog::train::shard::{model_to_wire, Shard, ShardRows};
+
+    fn session() -> Session {
+        let mut session = Session::new();
+        for entry in std::fs::read_dir(super::folder("threads_page_photos")).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_str().unwrap().to_string();
+            session.add(&name, &std::fs::read(&path).unwrap(), None).unwrap();
+        }
+        session
+    }
+
+    fn options(kind: FeatureKind, path: PathChoice, flip: bool) -> RunOptions {
+        let mut train = TrainOptions::for_features(FeatureSpec::new(kind));
+        train.settings = Settings { iterations: 12, record_every: 1, ..train.settings };
+        (train.path, train.flip, train.init) = (path, flip, Init::Random { seed: 3 });
+        RunOptions { train, test_share: 0.1, split_seed: 2 }
+    }
+
+    fn ready(session: &mut Session, options: &RunOptions) {
+        session.start(options).unwrap();
+        while session.preparing().is_some() {
+            session.prepare(10_000).unwrap();
+        }
+    }
+
+    /// Trains on `workers` workers as the page's lead and helpers do; None: the session's steps.
+    fn model_file(session: &mut Session, options: &RunOptions, workers: Option<usize>) -> String {
+        ready(session, options);
+        let Some(workers) = workers else {
+            session.steps(usize::MAX).unwrap();
+            return session.model_json().unwrap();
+        };
+        let plan = session.run().unwrap();
+        let count = plan.shard_ranges(workers).len();
+        let helpers: Vec<Shard> = (1..count)
+            .map(|i| Shard::new(ShardRows::from_bytes(&plan.shard(i, workers).unwrap().to_bytes()).unwrap()).unwrap())
+            .collect();
+        while session.begin_step(workers).unwrap() {
+            let model = model_to_wire(session.run().unwrap().model());
+            let others: Vec<f64> = helpers.iter().flat_map(|h| h.partials(&model).unwrap()).collect();
+            session.finish_step(&others).unwrap();
+        }
+        session.model_json().unwrap()
+    }
+
+    #[test]
+    fn the_page_on_1_2_and_3_workers_trains_the_same_model_file() {
+        let mut session = session();
+        let runs = [
+            options(FeatureKind::Raw, PathChoice::Fastest, false),
+            options(FeatureKind::Raw, PathChoice::Float64, true),
+            options(FeatureKind::HogColor, PathChoice::Float64, true),
+        ];
+        for options in runs {
+            let alone = model_file(&mut session, &options, None);
+            assert!(session.run().unwrap().shard_ranges(3).len() == 3, "{options:?}: too few blocks for 3 shards");
+            for workers in [1, 2, 3] {
+                let spread = model_file(&mut session, &options, Some(workers));
+                assert!(spread == alone, "{:?}: {workers} workers trained another model", options.train.features);
+            }
+        }
+    }
 }

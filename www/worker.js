@@ -10,6 +10,7 @@
 // and `restore` adds the kept work back when the page opens.
 import init, { Arithmetic, Catdog, Features, ProjectFile, RunSettings, featuresName, featuresNamed } from './pkg/catdog.js';
 import { openStore } from './ui/store.js';
+import { Pool } from './ui/pool.js';
 
 const SLICE_MS = 40;
 /** Added photos are reported at most this often, so 10,000 photos are a few hundred messages. */
@@ -28,15 +29,20 @@ const compiled = fetch(new URL('./pkg/catdog_bg.wasm', import.meta.url))
     return response.arrayBuffer();
   })
   .then((bytes) => WebAssembly.compile(bytes));
-/** The instance's exports, for the size of its memory. */
+/** The instance's exports, for the size of its memory; the module, for helper workers. */
 let wasm;
-const ready = compiled.then((module) => init({ module_or_path: module })).then((exports) => {
+let wasmModule;
+const ready = compiled.then((module) => init({ module_or_path: (wasmModule = module) })).then((exports) => {
   wasm = exports;
   return new Catdog();
 });
 let handle;
 /** The run in progress: a new Train or a Stop replaces or ends it. */
 let run = null;
+/** The helper workers a run's steps are spread over, once a run asks for more than one worker. */
+let pool = null;
+/** The most workers a run may ask for. */
+const MAX_WORKERS = 8;
 /** Requests are handled one after another (adding awaits file reads); Stop jumps the queue. */
 let queue = Promise.resolve();
 
@@ -137,7 +143,10 @@ const handlers = {
     return counts();
   },
 
-  train({ features, learningRate, iterations, l2, flip, randomSeed, testShare, seed }) {
+  train({ features, learningRate, iterations, l2, flip, randomSeed, testShare, seed, workers = 1 }) {
+    if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) {
+      throw new Error(`the number of workers must be a whole number from 1 to ${MAX_WORKERS}`);
+    }
     if (run) run.stopped = true;
     const started = performance.now();
     const settings = runSettings({ features, learningRate, iterations, l2, flip, randomSeed, testShare, seed });
@@ -147,7 +156,7 @@ const handlers = {
       settings.free();
     }
     // The features come first, in slices (event 'features'); event 'started' says the run is ready.
-    run = { stopped: false, started, sent: 0, weightsAt: -Infinity, perStep: null, perPhoto: null, prepared: false, settings: { features, learningRate, l2, flip } };
+    run = { stopped: false, started, sent: 0, weightsAt: -Infinity, perStep: null, perPhoto: null, prepared: false, workers, shards: 1, loaded: null, settings: { features, learningRate, l2, flip } };
     setTimeout(slice, 0, run);
     return {};
   },
@@ -259,6 +268,7 @@ function slice(current) {
       setTimeout(slice, 0, current);
       return;
     }
+    if (current.shards > 1) return shardedSlice(current);
     if (!current.stopped) runFor(current, SLICE_MS);
     report(current);
     if (current.stopped || handle.iteration() >= handle.iterations()) return finish(current);
@@ -291,18 +301,57 @@ function prepareFor(current, ms) {
 
 function runReady(current) {
   current.prepared = true;
+  spread(current);
   current.settings.arithmetic = Arithmetic[handle.arithmetic()];
   const seconds = (performance.now() - current.started) / 1000;
   current.featureSeconds = seconds;
   self.postMessage({
     type: 'started', total: handle.iterations(), trainCount: handle.trainCount(), testCount: handle.testCount(),
-    arithmetic: current.settings.arithmetic, featureSeconds: seconds, settings: current.settings,
+    arithmetic: current.settings.arithmetic, featureSeconds: seconds, settings: current.settings, workers: current.shards,
   });
+}
+
+/** Cuts the run's training rows for its workers (the core gives fewer shards than workers when
+ * there are fewer blocks of photos) and sends the helpers theirs; steps wait until they have. */
+function spread(current) {
+  current.shards = current.workers > 1 ? handle.shardCount(current.workers) : 1;
+  if (current.shards < 2) return;
+  pool ??= new Pool(wasmModule);
+  current.loaded = pool.load(current.shards - 1, (k) => handle.shardRows(k, current.workers));
+}
+
+/** Steps spread over the helpers for about SLICE_MS: each step sends the model out, computes
+ * this worker's shard meanwhile, and adds the helpers' sums in when they come. A Stop, or a new
+ * run, is seen between steps. */
+async function shardedSlice(current) {
+  try {
+    await current.loaded;
+    const start = performance.now();
+    current.stepsFrom ??= start;
+    while (!current.stopped && current === run && performance.now() - start < SLICE_MS) {
+      const model = new Float64Array(handle.stepModel());
+      const others = pool.step(model);
+      if (!handle.beginStep(current.shards)) break;
+      const sums = await others;
+      if (current !== run) return;
+      handle.finishStep(sums);
+    }
+    if (current !== run) return;
+    report(current);
+    if (current.stopped || handle.iteration() >= handle.iterations()) return finish(current);
+    setTimeout(slice, 0, current);
+  } catch (err) {
+    if (current !== run) return;
+    self.postMessage({ type: 'error', error: messageOf(err) });
+    current.failed = true;
+    finish(current);
+  }
 }
 
 /** Steps in batches sized from the measured time per step, so a slice lasts about `ms`. */
 function runFor(current, ms) {
   const start = performance.now();
+  current.stepsFrom ??= start;
   do {
     const left = ms - (performance.now() - start);
     const batch = current.perStep ? Math.max(1, Math.floor(left / current.perStep)) : 1;
@@ -341,11 +390,13 @@ function finish(current) {
     type: 'trained',
     ...current.settings,
     prepared: true,
+    workers: current.shards,
     featureSeconds: current.featureSeconds,
     stopped: current.stopped,
     iteration: handle.iteration(),
     total: handle.iterations(),
     seconds: (performance.now() - current.started) / 1000,
+    stepSeconds: current.stepsFrom === undefined ? 0 : (performance.now() - current.stepsFrom) / 1000,
     testCount: handle.testCount(),
     ...(maybe(results) ?? { mistakes: [] }),
     weights: maybe(weights) ?? null,

@@ -247,6 +247,29 @@ impl Session {
         ran
     }
 
+    /// Begins a step spread over `workers` workers (see `Plan::begin_step`); a run still being
+    /// readied computes the rest of its features first. False when the run is done.
+    pub fn begin_step(&mut self, workers: usize) -> Result<bool> {
+        self.finish_preparing()?;
+        match &mut self.current {
+            CurrentModel::Run { plan, .. } => plan.begin_step(workers),
+            _ => Err(Error::NoRun),
+        }
+    }
+
+    /// Ends the step begun, with the other workers' partials in shard order. A run that
+    /// diverges is dropped, as in [`Self::steps`].
+    pub fn finish_step(&mut self, others: &[f64]) -> Result<()> {
+        let ran = match &mut self.current {
+            CurrentModel::Run { plan, .. } => plan.finish_step(others),
+            _ => Err(Error::NoRun),
+        };
+        if let Err(Error::Diverged { .. }) = ran {
+            self.current = std::mem::take(&mut self.before_run);
+        }
+        ran.map(|_| ())
+    }
+
     /// The run's accuracies, confusion matrix and mistakes, computed once per iteration reached.
     pub fn evaluation(&mut self) -> Result<&Evaluation> {
         let CurrentModel::Run { plan, evaluation } = &mut self.current else {

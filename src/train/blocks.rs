@@ -121,14 +121,42 @@ pub trait Blocked: Sync {
 /// The partial of each block of `objective`'s examples at `model`, in block order, the blocks
 /// taken by `threads` as they come free.
 pub fn partials<B: Blocked>(objective: &B, model: &Model, threads: Threads) -> Result<Vec<Partial>> {
+    partials_of(objective, model, 0..block_count(objective.examples()), threads)
+}
+
+/// The partials of blocks `blocks` only (a lead worker's own shard), in block order.
+pub fn partials_of<B: Blocked>(
+    objective: &B,
+    model: &Model,
+    blocks: Range<usize>,
+    threads: Threads,
+) -> Result<Vec<Partial>> {
+    let count = block_count(objective.examples());
+    if blocks.start > blocks.end || blocks.end > count {
+        return Err(Error::MismatchedShapes { what: "blocks of a shard", expected: count, actual: blocks.end });
+    }
     let prepared = objective.prepare(model)?;
-    Ok(threads.map(block_count(objective.examples()), |b| objective.block(model, &prepared, b)))
+    Ok(threads.map(blocks.len(), |b| objective.block(model, &prepared, blocks.start + b)))
+}
+
+/// Gradients and mean cost from the partial of every block of `objective`'s examples, in block
+/// order, wherever each was computed.
+pub fn finish_all<B: Blocked>(objective: &B, partials: &[Partial]) -> Result<(Gradients, f64)> {
+    let count = block_count(objective.examples());
+    if partials.len() != count {
+        return Err(Error::MismatchedShapes {
+            what: "partial sums of blocks",
+            expected: count,
+            actual: partials.len(),
+        });
+    }
+    let total = combine(objective.features(), partials)?;
+    Ok(objective.finish(total, objective.examples()))
 }
 
 /// Cost and gradients of `objective` at `model`: its blocks' partials, combined in order.
 pub fn propagate<B: Blocked>(objective: &B, model: &Model, threads: Threads) -> Result<(Gradients, f64)> {
-    let total = combine(objective.features(), &partials(objective, model, threads)?)?;
-    Ok(objective.finish(total, objective.examples()))
+    finish_all(objective, &partials(objective, model, threads)?)
 }
 
 #[cfg(test)]

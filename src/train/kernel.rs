@@ -13,11 +13,14 @@
 //! code and the plain Rust (native, or wasm without SIMD) give the same numbers (only the float64
 //! `exp` and `ln_1p` of each photo's cost come from different maths libraries).
 
+use std::ops::Range;
+
 use crate::data::dataset::Dataset;
 use crate::model::{example_cost, sigmoid, Gradients, Model};
 use crate::threads::Threads;
 use crate::train::blocks::{self, block_range, Blocked, Partial};
-use crate::train::optimize::Objective;
+use crate::train::optimize::{check_rows, Objective};
+use crate::train::shard::ShardRows;
 use crate::{Error, Result};
 
 /// Bytes handled per step (one 128-bit vector); rows are padded with zeros to a multiple of this.
@@ -199,8 +202,27 @@ impl Objective for FastObjective {
         self.features
     }
 
-    fn propagate(&self, model: &Model) -> Result<(Gradients, f64)> {
-        blocks::propagate(self, model, self.threads)
+    fn examples(&self) -> usize {
+        self.labels.len()
+    }
+
+    fn partials(&self, model: &Model, blocks: Range<usize>) -> Result<Vec<Partial>> {
+        blocks::partials_of(self, model, blocks, self.threads)
+    }
+
+    fn propagate_from(&self, _: &Model, partials: &[Partial]) -> Result<(Gradients, f64)> {
+        blocks::finish_all(self, partials)
+    }
+
+    fn shard(&self, rows: Range<usize>) -> Result<ShardRows> {
+        check_rows(&rows, self.labels.len())?;
+        let levels = self.levels[rows.start * self.stride..rows.end * self.stride]
+            .chunks_exact(self.stride)
+            .flat_map(|row| &row[..self.features])
+            .copied()
+            .collect();
+        let labels = self.labels[rows].to_vec();
+        Ok(ShardRows::Bytes { levels, labels, features: self.features, scale: self.scale, offset: self.offset })
     }
 }
 

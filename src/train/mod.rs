@@ -11,3 +11,4 @@ pub mod penalty; // the L2 penalty around any objective
 pub mod plan; // the one pipeline: options and a split data set to a trained model
 pub mod prepare; // readying a run: its features computed a slice at a time
 pub mod scored; // one part of a split as the rows that score a model on it
+pub mod shard; // a run's training rows spread over the page's workers, and their messages

@@ -1,20 +1,36 @@
 //! The tutorial's `optimize`: full-batch gradient descent with a cost history, one step at a time
 //! so the CLI can draw a progress bar and the page can train in slices.
 
+use std::ops::Range;
+
 use ndarray::{s, Array1, Array2, ArrayViewMut1};
 
 use crate::data::rng::Mt19937;
 use crate::model::{example_cost, sigmoid, Gradients, Model};
 use crate::threads::Threads;
-use crate::train::blocks::{self, block_range, Blocked, Partial};
+use crate::train::blocks::{self, block_count, block_range, Blocked, Partial};
+use crate::train::shard::ShardRows;
 use crate::{Error, Result};
 
-/// What gradient descent minimises: the cost and gradients of a model on fixed training data.
+/// What gradient descent minimises: the cost and gradients of a model on fixed training data,
+/// summed over blocks of examples (see [`blocks`]) that may be computed elsewhere (by the page's
+/// helper workers, each from a shard of the rows).
 pub trait Objective {
     /// Number of features a model must have.
     fn features(&self) -> usize;
-    /// Cost and gradients at `model` (the tutorial's `propagate`).
-    fn propagate(&self, model: &Model) -> Result<(Gradients, f64)>;
+    /// Number of training examples.
+    fn examples(&self) -> usize;
+    /// The partial sums of blocks `blocks` at `model`, in block order.
+    fn partials(&self, model: &Model, blocks: Range<usize>) -> Result<Vec<Partial>>;
+    /// Cost and gradients at `model` from the partial of every block, in block order.
+    fn propagate_from(&self, model: &Model, partials: &[Partial]) -> Result<(Gradients, f64)>;
+    /// Examples `rows` (whole blocks) as a helper worker computes their blocks from.
+    fn shard(&self, rows: Range<usize>) -> Result<ShardRows>;
+    /// Cost and gradients at `model` (the tutorial's `propagate`): every block here.
+    fn propagate(&self, model: &Model) -> Result<(Gradients, f64)> {
+        let partials = self.partials(model, 0..block_count(self.examples()))?;
+        self.propagate_from(model, &partials)
+    }
 }
 
 /// The float64 reference objective: examples as rows of `x`, labels 0 or 1 in `y`. Its sums
@@ -95,9 +111,30 @@ impl Objective for F64Objective {
         self.x.ncols()
     }
 
-    fn propagate(&self, model: &Model) -> Result<(Gradients, f64)> {
-        blocks::propagate(self, model, self.threads)
+    fn examples(&self) -> usize {
+        self.x.nrows()
     }
+
+    fn partials(&self, model: &Model, blocks: Range<usize>) -> Result<Vec<Partial>> {
+        blocks::partials_of(self, model, blocks, self.threads)
+    }
+
+    fn propagate_from(&self, _: &Model, partials: &[Partial]) -> Result<(Gradients, f64)> {
+        blocks::finish_all(self, partials)
+    }
+
+    fn shard(&self, rows: Range<usize>) -> Result<ShardRows> {
+        check_rows(&rows, self.x.nrows())?;
+        Ok(ShardRows::floats(self.x.slice(s![rows.clone(), ..]), self.y.slice(s![rows])))
+    }
+}
+
+/// Rejects rows that are not within `examples` examples.
+pub(crate) fn check_rows(rows: &Range<usize>, examples: usize) -> Result<()> {
+    if rows.start > rows.end || rows.end > examples {
+        return Err(Error::MismatchedShapes { what: "rows of a shard", expected: examples, actual: rows.end });
+    }
+    Ok(())
 }
 
 /// How the weights start.
@@ -184,6 +221,22 @@ impl Trainer {
     /// with [`Error::Diverged`] and leaves the model as it was.
     pub fn step(&mut self) -> Result<f64> {
         let (grads, cost) = self.objective.propagate(&self.model)?;
+        self.apply(grads, cost)
+    }
+
+    /// [`Self::step`] from the partial of every block at the current model, in block order,
+    /// some or all of them computed elsewhere.
+    pub fn step_from(&mut self, partials: &[Partial]) -> Result<f64> {
+        let (grads, cost) = self.objective.propagate_from(&self.model, partials)?;
+        self.apply(grads, cost)
+    }
+
+    /// The objective being minimised.
+    pub fn objective(&self) -> &dyn Objective {
+        self.objective.as_ref()
+    }
+
+    fn apply(&mut self, grads: Gradients, cost: f64) -> Result<f64> {
         let lr = self.settings.learning_rate;
         let w = &self.model.w - &(&grads.dw * lr);
         let b = self.model.b - lr * grads.db;

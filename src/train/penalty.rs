@@ -2,11 +2,15 @@
 //! `+ λ/m·w`, nothing on the bias. With thousands of features and hundreds of photos the data
 //! can be separated exactly; the penalty keeps the weights small so the model generalises.
 
+use std::ops::Range;
+
 use ndarray::{Array1, Array2};
 
 use crate::model::{Gradients, Model};
 use crate::threads::Threads;
+use crate::train::blocks::Partial;
 use crate::train::optimize::{F64Objective, Objective};
+use crate::train::shard::ShardRows;
 use crate::{Error, Result};
 
 /// `inner` plus an L2 penalty λ over `examples` training examples.
@@ -52,8 +56,22 @@ impl<O: Objective> Objective for L2Penalty<O> {
         self.inner.features()
     }
 
-    fn propagate(&self, model: &Model) -> Result<(Gradients, f64)> {
-        let (mut grads, cost) = self.inner.propagate(model)?;
+    fn examples(&self) -> usize {
+        self.inner.examples()
+    }
+
+    fn partials(&self, model: &Model, blocks: Range<usize>) -> Result<Vec<Partial>> {
+        self.inner.partials(model, blocks)
+    }
+
+    fn shard(&self, rows: Range<usize>) -> Result<ShardRows> {
+        self.inner.shard(rows)
+    }
+
+    /// The inner objective's, plus the penalty, which needs the weights only (so the helpers
+    /// that computed the partials know nothing of it).
+    fn propagate_from(&self, model: &Model, partials: &[Partial]) -> Result<(Gradients, f64)> {
+        let (mut grads, cost) = self.inner.propagate_from(model, partials)?;
         let scale = self.lambda / self.examples as f64;
         grads.dw.scaled_add(scale, &model.w);
         Ok((grads, cost + scale / 2.0 * model.w.dot(&model.w)))

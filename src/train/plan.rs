@@ -13,6 +13,7 @@
 //! rows, within [`FLOAT64_BUDGET`]. Other kinds' features come from a [`FeatureCache`], which
 //! the page keeps across runs.
 
+use std::ops::Range;
 use std::rc::Rc;
 
 use ndarray::{s, Array1};
@@ -27,13 +28,15 @@ use crate::model::metrics::confusion;
 use crate::model::Model;
 use crate::photo::{Label, PHOTO_BYTES};
 use crate::threads::Threads;
+use crate::train::blocks::{shards, Partial, BLOCK};
 use crate::train::cache::{matrix, FeatureCache};
 use crate::train::kernel::FastObjective;
 use crate::train::optimize::{Objective, Trainer};
 use crate::train::penalty;
 use crate::train::prepare::{check_trainable, ids, Preparation};
 use crate::train::scored::{Logits, Mistake, Scored, SharedBytes};
-use crate::Result;
+use crate::train::shard::{self, ShardRows};
+use crate::{Error, Result};
 
 pub use crate::train::options::{PathChoice, TrainOptions, TrainingPath, FLOAT64_BUDGET};
 pub use crate::train::prepare::Progress;
@@ -78,6 +81,16 @@ pub struct Plan {
     train: Scored,
     held_out: Scored,
     held_out_costs: Vec<f64>,
+    /// A step spread over workers, begun and waiting for the other shards' partials.
+    pending: Option<PendingStep>,
+}
+
+/// What the lead computed of a step spread over workers: its own shard's partials and the
+/// held-out cost, at the model of iteration `iteration`.
+struct PendingStep {
+    iteration: usize,
+    own: Vec<Partial>,
+    held_out_cost: Option<f64>,
 }
 
 impl Plan {
@@ -126,18 +139,68 @@ impl Plan {
             train,
             held_out,
             held_out_costs: Vec::new(),
+            pending: None,
         })
     }
 
     /// One gradient step, with the held-out cost of the same (pre-step) model; returns the
     /// training cost before the step. A step that diverges leaves the model as it was.
     pub fn step(&mut self) -> Result<f64> {
-        let held_out_cost = match self.held_out.is_empty() {
-            true => None,
-            false => Some(self.held_out.cost(self.trainer.model())?),
-        };
+        self.pending = None;
+        let held_out_cost = self.held_out_cost()?;
         let cost = self.trainer.step()?;
         self.held_out_costs.extend(held_out_cost);
+        Ok(cost)
+    }
+
+    fn held_out_cost(&self) -> Result<Option<f64>> {
+        match self.held_out.is_empty() {
+            true => Ok(None),
+            false => Ok(Some(self.held_out.cost(self.trainer.model())?)),
+        }
+    }
+
+    /// The training rows cut for `workers` workers (see [`shards`]): fewer shards when there
+    /// are fewer blocks. Shard 0 is the lead's own.
+    pub fn shard_ranges(&self, workers: usize) -> Vec<Range<usize>> {
+        shards(self.trainer.objective().examples(), workers)
+    }
+
+    /// The rows of shard `index` of [`Self::shard_ranges`]`(workers)`, for the helper worker
+    /// that computes its blocks.
+    pub fn shard(&self, index: usize, workers: usize) -> Result<ShardRows> {
+        let ranges = self.shard_ranges(workers);
+        let rows = ranges.get(index).ok_or(Error::Shard("there is no such shard"))?;
+        self.trainer.objective().shard(rows.clone())
+    }
+
+    /// Begins a step spread over `workers` workers: computes the lead's shard's partials and the
+    /// held-out cost at the current model, while the helpers compute theirs from the model
+    /// [`shard::model_to_wire`] gives them. False when the run is done.
+    pub fn begin_step(&mut self, workers: usize) -> Result<bool> {
+        self.pending = None;
+        if self.is_done() {
+            return Ok(false);
+        }
+        let own = self.shard_ranges(workers)[0].end.div_ceil(BLOCK);
+        let model = self.trainer.model();
+        let own = self.trainer.objective().partials(model, 0..own)?;
+        let held_out_cost = self.held_out_cost()?;
+        self.pending = Some(PendingStep { iteration: self.iteration(), own, held_out_cost });
+        Ok(true)
+    }
+
+    /// Ends the step [`Self::begin_step`] began, with the other shards' partials in shard order
+    /// (as [`shard::partials_to_wire`] sends them); returns the training cost before the step.
+    pub fn finish_step(&mut self, others: &[f64]) -> Result<f64> {
+        let pending = self.pending.take().ok_or(Error::Shard("no step was begun"))?;
+        if pending.iteration != self.iteration() {
+            return Err(Error::Shard("the step was begun at another iteration"));
+        }
+        let mut partials = pending.own;
+        partials.extend(shard::partials_from_wire(others, self.trainer.objective().features())?);
+        let cost = self.trainer.step_from(&partials)?;
+        self.held_out_costs.extend(pending.held_out_cost);
         Ok(cost)
     }
 

@@ -7,6 +7,7 @@
 //! at a time, so its numbers do not depend on the kernel's rounding. Other feature kinds are a
 //! few hundred standardised float64 values a photo, so they are kept as rows.
 
+use std::ops::Range;
 use std::rc::Rc;
 
 use ndarray::{Array1, Array2};
@@ -16,8 +17,10 @@ use crate::data::dataset::PhotoId;
 use crate::model::metrics::accuracy;
 use crate::model::{example_cost, sigmoid, Gradients, Model};
 use crate::photo::{Label, THRESHOLD};
+use crate::train::blocks::Partial;
 use crate::train::kernel::FastObjective;
 use crate::train::optimize::Objective;
+use crate::train::shard::ShardRows;
 use crate::{Error, Result};
 
 /// A part of a split: its photos' ids and their rows.
@@ -159,10 +162,22 @@ pub struct SharedBytes(pub Rc<FastObjective>);
 
 impl Objective for SharedBytes {
     fn features(&self) -> usize {
-        self.0.features()
+        Objective::features(self.0.as_ref())
     }
 
-    fn propagate(&self, model: &Model) -> Result<(Gradients, f64)> {
-        self.0.propagate(model)
+    fn examples(&self) -> usize {
+        Objective::examples(self.0.as_ref())
+    }
+
+    fn partials(&self, model: &Model, blocks: Range<usize>) -> Result<Vec<Partial>> {
+        self.0.partials(model, blocks)
+    }
+
+    fn propagate_from(&self, model: &Model, partials: &[Partial]) -> Result<(Gradients, f64)> {
+        self.0.propagate_from(model, partials)
+    }
+
+    fn shard(&self, rows: Range<usize>) -> Result<ShardRows> {
+        self.0.shard(rows)
     }
 }

@@ -10,6 +10,7 @@ import { RunSettings, featuresNamed } from '../pkg/catdog.js';
  * the tutorial's model: raw pixels, its learning rate and iterations (the core's raw defaults),
  * from zeros. */
 export function wireSettings() {
+  showWorkers();
   $('features').addEventListener('change', () => attempt(chooseFeatures));
   window.addEventListener('hashchange', () => attempt(settingsFromLink));
   $('tutorial').addEventListener('click', () => attempt(() => {
@@ -18,6 +19,17 @@ export function wireSettings() {
     chooseFeatures();
     $('features-help').textContent = `The tutorial's settings. ${$('features-help').textContent}`;
   }));
+}
+
+/** The most workers a run may use (the training worker refuses more). */
+const MAX_WORKERS = 8;
+
+/** One worker per core, but for the page's own (at least 1, at most MAX_WORKERS), and how many
+ * cores this device says it has. */
+function showWorkers() {
+  const cores = navigator.hardwareConcurrency || 1;
+  $('workers').value = Math.min(MAX_WORKERS, Math.max(1, cores - 1));
+  $('workers-help').textContent = `Training is spread over this many workers, each on a core (this device has ${cores}, and the page itself needs one); the model is the same for any number.`;
 }
 
 /** Fills the settings with the chosen kind's defaults and explains the kind; needs the page's
@@ -79,6 +91,8 @@ export function readSettings() {
   const seed = number('seed', 'The seed');
   if (!Number.isInteger(iterations) || iterations < 1) throw new Error('Iterations must be a whole number of at least 1');
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error('The seed must be a whole number from 0 to 4294967295');
+  const workers = number('workers', 'Workers');
+  if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) throw new Error(`Workers must be a whole number from 1 to ${MAX_WORKERS}`);
   return {
     features: $('features').value,
     learningRate: number('learning-rate', 'The learning rate'),
@@ -88,14 +102,16 @@ export function readSettings() {
     seed,
     randomSeed: $('init').value === 'random' ? seed : undefined,
     testShare: number('test-share', 'The held-out share') / 100,
+    workers,
   };
 }
 
 /** Fills the form with settings as `readSettings` gives them (kept, or from a project), keeping
  * the chosen kind's explanation; they are not replaced by the kind's defaults. */
 export function writeSettings(settings) {
-  const { features, learningRate, iterations, l2, flip, randomSeed, testShare, seed } = settings;
+  const { features, learningRate, iterations, l2, flip, randomSeed, testShare, seed, workers } = settings;
   $('features').value = features;
+  if (workers !== undefined) $('workers').value = workers;
   $('features-help').textContent = $('features').selectedOptions[0]?.dataset.help ?? '';
   $('learning-rate').value = learningRate;
   $('iterations').value = iterations;

@@ -110,7 +110,7 @@ function started(run) {
   $('progress').max = run.total;
   $('progress').value = 0;
   const features = run.featureSeconds >= 0.05 ? ` (features in ${run.featureSeconds.toFixed(1)} s)` : '';
-  setStatus(`Training on ${run.trainCount} photos, ${run.testCount} held out, with the ${ARITHMETIC[run.arithmetic]}${features}…`);
+  setStatus(`Training on ${run.trainCount} photos, ${run.testCount} held out, with the ${ARITHMETIC[run.arithmetic]} on ${workerCount(run.workers)}${features}…`);
 }
 
 function progress({ iteration, total, train, test, rate, weights }) {
@@ -120,6 +120,8 @@ function progress({ iteration, total, train, test, rate, weights }) {
   const held = testCost === undefined ? '' : ` · held-out cost ${testCost.toFixed(6)}`;
   setStatus(`Iteration ${iteration} of ${total} · cost ${cost?.toFixed(6)}${held} · ${Math.round(rate)} it/s`);
 }
+
+const workerCount = (n) => (n === 1 ? '1 worker' : `${n} workers`);
 
 function trained(run) {
   for (const resolve of onTrained.splice(0)) resolve(run);
@@ -143,7 +145,8 @@ function trained(run) {
   $('save-model').disabled = false;
   const how = stopped ? `Stopped at iteration ${iteration} of ${total}` : `Trained ${iteration} iterations`;
   const features = run.featureSeconds >= 0.05 ? ` · features in ${run.featureSeconds.toFixed(1)} s` : '';
-  setStatus(`${how} in ${seconds.toFixed(1)} s (${ARITHMETIC[run.arithmetic]})${features} · cost ${lastCosts().cost?.toFixed(6)} · train accuracy ${percent(trainAccuracy)}`);
+  const perStep = iteration > 0 ? ` (${(1000 * run.stepSeconds / iteration).toPrecision(3)} ms a step on ${workerCount(run.workers)})` : '';
+  setStatus(`${how} in ${seconds.toFixed(1)} s${perStep} (${ARITHMETIC[run.arithmetic]})${features} · cost ${lastCosts().cost?.toFixed(6)} · train accuracy ${percent(trainAccuracy)}`);
 }
 
 /** One row per finished or stopped run, newest last, so runs with different features line up

@@ -1,0 +1,65 @@
+// The training worker's helpers (helper.js): the other workers a run's gradient steps are
+// spread over. The pool only carries messages; which rows each helper holds, and how their sums
+// are added, the core decides (train/shard.rs), so a model is the same for any number of workers.
+// Helpers start when a run first needs them, stay for the next runs, and are let go when fewer
+// are asked for.
+
+export class Pool {
+  /** @param {WebAssembly.Module} module the compiled core, shared with every helper */
+  constructor(module) {
+    this.module = module;
+    this.helpers = [];
+  }
+
+  /** Exactly `count` helpers, starting or letting go as needed. */
+  resize(count) {
+    while (this.helpers.length > count) this.helpers.pop().worker.terminate();
+    while (this.helpers.length < count) {
+      const worker = new Worker(new URL('../helper.js', import.meta.url), { type: 'module' });
+      const helper = { worker, waiting: null };
+      worker.onmessage = ({ data }) => answered(helper, data);
+      worker.onerror = (event) => answered(helper, { type: 'error', error: event.message || 'a helper worker failed to start' });
+      worker.postMessage({ type: 'init', module: this.module });
+      this.helpers.push(helper);
+    }
+  }
+
+  /** Sends helper k - 1 shard k of the run (`rows(k)` its bytes, k from 1); resolves once
+   * every helper has built its shard. */
+  load(count, rows) {
+    this.resize(count);
+    return Promise.all(this.helpers.map((helper, k) => {
+      const bytes = rows(k + 1);
+      return ask(helper, { type: 'rows', rows: bytes }, [bytes.buffer]);
+    }));
+  }
+
+  /** Every helper's partial sums at `model` (a Float64Array), one after another in shard order. */
+  async step(model) {
+    const answers = await Promise.all(this.helpers.map((helper) => ask(helper, { type: 'step', model })));
+    const length = answers.reduce((sum, a) => sum + a.partials.length, 0);
+    const all = new Float64Array(length);
+    let at = 0;
+    for (const { partials } of answers) {
+      all.set(partials, at);
+      at += partials.length;
+    }
+    return all;
+  }
+}
+
+/** Posts one request to a helper and resolves with its answer (one request at a time each). */
+function ask(helper, message, transfer = []) {
+  return new Promise((resolve, reject) => {
+    helper.waiting = { resolve, reject };
+    helper.worker.postMessage(message, transfer);
+  });
+}
+
+function answered(helper, data) {
+  const waiting = helper.waiting;
+  helper.waiting = null;
+  if (!waiting) return;
+  if (data.type === 'error') waiting.reject(new Error(`a helper worker failed: ${data.error}`));
+  else waiting.resolve(data);
+}
