@@ -140,6 +140,9 @@ test_all() {
 
 BENCH=target/bench
 BENCH_SIZES="209 1000 5000"
+# The page bench skips 209: it is one block of 256 photos, so the core gives it one shard and a
+# second worker has nothing to do.
+BENCH_SIZES_PAGE="1000 5000"
 PHOTOS=../shared/data/catsdogs/train
 
 # A venv of its own for numpy and Pillow, so the system Python is left alone.
@@ -170,6 +173,10 @@ bench() {
   cargo bench --bench native --quiet -- $BENCH_SIZES | tee "$BENCH/lines"
   say "wasm kernel in node"
   node bench/node.mjs kernel $BENCH_SIZES | tee -a "$BENCH/lines"
+  ensure_chromium
+  build
+  say "wasm kernel through the page in headless Chromium, on 1 and 2 workers"
+  node bench/page.mjs $BENCH_SIZES_PAGE | tee -a "$BENCH/lines"
   say "numpy float64, one thread (the tutorial's code)"
   # Only for this command: no forced OpenBLAS core type or cache size, so numpy picks its own kernel.
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
