@@ -2,7 +2,8 @@
 decode numbers into decode.json beside it) and prints a table with the ratios.
 
 results.json is an object: "kernel", the rows per m (ms per iteration of each implementation;
-native_2t_ms is the native kernel on 2 threads), and the learned features' fields
+native_2t_ms is the native kernel on 2 threads; wasm_page_1w_ms and wasm_2w_ms the kernel through the
+page in headless Chromium on 1 and 2 workers, bench/page.mjs), and the learned features' fields
 (features_native_photos_per_s, features_wasm_photos_per_s, dictionary_native_s,
 dictionary_wasm_s, their native 2-thread twins ..._native_2t_..., the photos they ran on and the
 features hashes)."""
@@ -16,6 +17,8 @@ COLUMNS = [
     ("numpy_f64_ms", "(c) numpy f64 1T"),
     ("tfjs_wasm_ms", "(d) tfjs wasm"),
     ("numpy_f32_all_threads_ms", "(e) numpy f32 all T"),
+    ("wasm_page_1w_ms", "(p1) page 1 worker"),
+    ("wasm_2w_ms", "(p2) page 2 workers"),
 ]
 
 
@@ -53,8 +56,37 @@ def main(out_path):
         print(f"decode + resize natively: {extra['native_photos_per_s']:.0f} photos/s "
               + (f"on 1 thread, {two:.0f} on 2 ({two / extra['native_photos_per_s']:.2f}x) " if two else "")
               + f"(jpeg-decoder + image's resize: {extra['native_reference_photos_per_s']:.0f})")
+    print_page(results)
     print_features(features)
     print(f"written to {out_path}")
+
+
+def print_page(results):
+    """The page's workers: the second worker's speedup, the message overhead (the share of a
+    2-worker step not explained by halving the 1-worker step) and wasm on all cores against numpy
+    float32 on all threads, each beside the issue's target (printed, not asserted)."""
+    page = [r for r in results if "wasm_page_1w_ms" in r and "wasm_2w_ms" in r]
+    if not page:
+        return
+    print("the page on workers (headless Chromium, raw pixels, the status's ms a step, median of 3):")
+    print("m".rjust(6) + "  p1/p2 speedup   overhead   numpy f32 all T / p2")
+    met = lambda ok: "met" if ok else "NOT met"
+    targets = []
+    for r in page:
+        one, two = r["wasm_page_1w_ms"], r["wasm_2w_ms"]
+        speedup, overhead = one / two, 1 - (one / 2) / two
+        f32 = r.get("numpy_f32_all_threads_ms")
+        vs = f"{f32 / two:.2f}x" if f32 is not None else "-"
+        print(f"{r['m']:6d}  {speedup:12.2f}x  {100 * overhead:8.1f} %  {vs:>20s}")
+        if r["m"] == 5000:
+            targets.append(f"second worker >= 1.7x at m = 5000: {speedup:.2f}x, {met(speedup >= 1.7)}")
+        if r["m"] == 1000:
+            targets.append(f"overhead < 15 % at m = 1000: {100 * overhead:.1f} %, {met(overhead < 0.15)}")
+        if r["m"] in (1000, 5000):
+            targets.append(f"wasm all cores >= 2x numpy f32 all threads at m = {r['m']}: "
+                           + (f"{f32 / two:.2f}x, {met(f32 / two >= 2)}" if f32 is not None else "no numpy f32 figure"))
+    for t in targets:
+        print(f"  target: {t}")
 
 
 def print_features(f):
