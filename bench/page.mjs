@@ -43,7 +43,7 @@ async function trainOn(page, workers, iterations) {
   const done = page.getByTestId('status').filter({ hasText: `Trained ${iterations} iterations` });
   await done.waitFor({ timeout: 600000 });
   const status = await done.textContent();
-  const found = status.match(/\(([\d.e+]+) ms a step on (\d+) workers?\)/);
+  const found = status.match(/ ([\d.e+]+) ms a step on (\d+) workers?\b/);
   if (!found) throw new Error(`no "ms a step" in the status: ${status}`);
   if (!status.includes('(integer SIMD kernel)')) throw new Error(`not the integer SIMD kernel: ${status}`);
   if (Number(found[2]) !== workers) throw new Error(`asked for ${workers} workers, the status says ${found[2]}: ${status}`);

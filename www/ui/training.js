@@ -145,8 +145,8 @@ function trained(run) {
   $('save-model').disabled = false;
   const how = stopped ? `Stopped at iteration ${iteration} of ${total}` : `Trained ${iteration} iterations`;
   const features = run.featureSeconds >= 0.05 ? ` · features in ${run.featureSeconds.toFixed(1)} s` : '';
-  const perStep = iteration > 0 ? ` (${(1000 * run.stepSeconds / iteration).toPrecision(3)} ms a step on ${workerCount(run.workers)})` : '';
-  setStatus(`${how} in ${seconds.toFixed(1)} s${perStep} (${ARITHMETIC[run.arithmetic]})${features} · cost ${lastCosts().cost?.toFixed(6)} · train accuracy ${percent(trainAccuracy)}`);
+  const perStep = iteration > 0 ? ` · ${(1000 * run.stepSeconds / iteration).toPrecision(3)} ms a step on ${workerCount(run.workers)}` : '';
+  setStatus(`${how} in ${seconds.toFixed(1)} s (${ARITHMETIC[run.arithmetic]})${features}${perStep} · cost ${lastCosts().cost?.toFixed(6)} · train accuracy ${percent(trainAccuracy)}`);
 }
 
 /** One row per finished or stopped run, newest last, so runs with different features line up
