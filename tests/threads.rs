@@ -80,13 +80,15 @@ fn rejects_zero_threads() {
 mod page_workers {
     use catdog::features::{FeatureKind, FeatureSpec};
     use catdog::session::{RunOptions, Session};
+    use catdog::train::jobs::{featurizer_to_bytes, FeatureJob, FeatureWorker};
     use catdog::train::optimize::{Init, Settings};
     use catdog::train::plan::{PathChoice, TrainOptions};
     use catdog::train::shard::{model_to_wire, Shard, ShardRows};
 
-    fn session() -> Session {
+    /// A session of the photos of a folder `name` of its own (tests run at once).
+    fn session(name: &str) -> Session {
         let mut session = Session::new();
-        for entry in std::fs::read_dir(super::folder("threads_page_photos")).unwrap() {
+        for entry in std::fs::read_dir(super::folder(name)).unwrap() {
             let path = entry.unwrap().path();
             let name = path.file_name().unwrap().to_str().unwrap().to_string();
             session.add(&name, &std::fs::read(&path).unwrap(), None).unwrap();
@@ -130,7 +132,7 @@ mod page_workers {
 
     #[test]
     fn the_page_on_1_2_and_3_workers_trains_the_same_model_file() {
-        let mut session = session();
+        let mut session = session("threads_page_photos");
         let runs = [
             options(FeatureKind::Raw, PathChoice::Fastest, false),
             options(FeatureKind::Raw, PathChoice::Float64, true),
@@ -143,6 +145,51 @@ mod page_workers {
                 let spread = model_file(&mut session, &options, Some(workers));
                 assert!(spread == alone, "{:?}: {workers} workers trained another model", options.train.features);
             }
+        }
+    }
+
+    /// Readies the run as the page's lead does with `helpers` helper workers: each round hands
+    /// every helper a job (through its bytes), computes its own batch, then keeps the helpers'
+    /// features, last job first. Returns how many features the helpers computed.
+    fn ready_on_helpers(session: &mut Session, options: &RunOptions, helpers: usize) -> usize {
+        session.start(options).unwrap();
+        let mut handed = 0;
+        while session.preparing().is_some() {
+            let Some(featurizer) = session.preparation().unwrap().featurizer().map(featurizer_to_bytes) else {
+                session.prepare(37).unwrap(); // a learned kind's dictionary, learned here
+                continue;
+            };
+            let worker = FeatureWorker::new(&featurizer).unwrap();
+            let jobs: Vec<Vec<u8>> =
+                (0..helpers).filter_map(|_| session.hand_out_features(37)).map(|j| j.to_bytes()).collect();
+            session.prepare(37).unwrap();
+            for bytes in jobs.iter().rev() {
+                let job = FeatureJob::from_bytes(bytes).unwrap();
+                handed += job.len();
+                session.take_back_features(job.number, &worker.compute(&job).unwrap()).unwrap();
+            }
+        }
+        handed
+    }
+
+    #[test]
+    fn features_readied_on_0_1_and_2_helpers_train_the_same_model_file() {
+        let runs = [
+            options(FeatureKind::HogColor, PathChoice::Float64, true),
+            options(FeatureKind::Learned, PathChoice::Fastest, false),
+        ];
+        for options in runs {
+            let mut files = Vec::new();
+            for helpers in [0, 1, 2] {
+                // A fresh session each time: a session keeps the features it computed.
+                let mut session = session("threads_page_features");
+                let handed = ready_on_helpers(&mut session, &options, helpers);
+                assert_eq!(handed > 0, helpers > 0, "{helpers} helpers computed {handed} features");
+                session.steps(usize::MAX).unwrap();
+                files.push(session.model_json().unwrap());
+            }
+            let kind = options.train.features.kind;
+            assert!(files.iter().all(|f| *f == files[0]), "{kind:?}: helpers changed the model file");
         }
     }
 }

@@ -291,11 +291,7 @@ fn numbers_or_null<'de, D: serde::Deserializer<'de>>(deserializer: D) -> std::re
 /// How a file's photos become features; version 1 knew only raw pixels, without parameters or
 /// scaling, and only version 3 the learned kinds (whose dictionary it moves out of the file).
 fn read_features(file: &mut File) -> Result<Featurizer> {
-    let known = FeatureKind::ALL.map(|k| format!("{:?}", k.name())).join(", ");
-    let kind: FeatureKind = file
-        .features
-        .parse()
-        .map_err(|_| invalid(format!("feature kind {:?} is unknown (known: {known})", file.features)))?;
+    let kind = known_kind(&file.features)?;
     if file.version == VERSION_1
         && (kind != FeatureKind::Raw || file.feature_params.is_some() || file.standardization.is_some())
     {
@@ -303,17 +299,60 @@ fn read_features(file: &mut File) -> Result<Featurizer> {
             "a version-1 file holds raw pixels only, without feature_params or standardization".into(),
         ));
     }
-    let spec = FeatureSpec::from_params(kind, file.feature_params.as_ref())?;
+    featurizer_of(file.version, kind, file.feature_params.as_ref(), file.dictionary.take())
+}
+
+fn known_kind(name: &str) -> Result<FeatureKind> {
+    let known = FeatureKind::ALL.map(|k| format!("{:?}", k.name())).join(", ");
+    name.parse().map_err(|_| invalid(format!("feature kind {name:?} is unknown (known: {known})")))
+}
+
+/// The featurizer of a file's feature fields.
+fn featurizer_of(
+    version: u32,
+    kind: FeatureKind,
+    params: Option<&FeatureParams>,
+    dictionary: Option<Dictionary>,
+) -> Result<Featurizer> {
+    let spec = FeatureSpec::from_params(kind, params)?;
     let wrong = |m: &str| Err(invalid(format!("feature kind \"{kind}\" {m}")));
-    match (spec.needs_dictionary(), file.dictionary.take()) {
+    match (spec.needs_dictionary(), dictionary) {
         (false, None) => Featurizer::fixed(spec),
         (false, Some(_)) => wrong("has no dictionary"),
         (true, None) => wrong("needs its dictionary"),
-        (true, Some(_)) if file.version != VERSION => wrong(&format!("is not in version-{} files", file.version)),
+        (true, Some(_)) if version != VERSION => wrong(&format!("is not in version-{version} files")),
         (true, Some(d)) => {
             Featurizer::learned(spec, std::sync::Arc::new(d)).map_err(|e| invalid(format!("dictionary: {e}")))
         }
     }
+}
+
+/// A featurizer as the page's helper workers are sent it: a model file's feature fields alone.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FeaturesPart {
+    features: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    feature_params: Option<FeatureParams>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    dictionary: Option<Dictionary>,
+}
+
+/// `features` written as a model file writes them (its floats read back to the bit).
+pub fn featurizer_to_json(features: &Featurizer) -> String {
+    let part = FeaturesPart {
+        features: features.spec().kind.name().into(),
+        feature_params: features.spec().params(),
+        dictionary: features.dictionary().cloned(),
+    };
+    serde_json::to_string(&part).expect("a featurizer holds only finite numbers and strings")
+}
+
+/// A featurizer written by [`featurizer_to_json`], checked as a model file's would be.
+pub fn featurizer_from_json(text: &str) -> Result<Featurizer> {
+    let part: FeaturesPart =
+        serde_json::from_str(text).map_err(|e| invalid(format!("the features sent to a worker: {e}")))?;
+    featurizer_of(VERSION, known_kind(&part.features)?, part.feature_params.as_ref(), part.dictionary)
 }
 
 fn invalid(message: String) -> Error {

@@ -20,6 +20,7 @@ use crate::features::{FeatureKind, FeatureSpec};
 use crate::model::file::SavedModel;
 use crate::photo::{Label, Prediction};
 use crate::train::cache::FeatureCache;
+use crate::train::jobs::FeatureJob;
 use crate::train::plan::{Evaluation, Plan, TrainOptions};
 use crate::train::prepare::{Preparation, Progress};
 use crate::viz::centroids::centroid_picture;
@@ -188,6 +189,25 @@ impl Session {
             return Ok(None);
         };
         let progress = preparation.advance(&self.data, &mut self.cache, photos)?;
+        if progress.done == progress.total {
+            self.finish_preparing()?;
+        }
+        Ok(Some(progress))
+    }
+
+    /// The next `photos` features of the run being readied, as a job for a helper worker (see
+    /// train/jobs.rs); `None` while its dictionary is still to learn or none are left to hand out.
+    pub fn hand_out_features(&mut self, photos: usize) -> Option<FeatureJob> {
+        self.preparing.as_mut()?.hand_out(&self.data, photos)
+    }
+
+    /// Keeps a helper's answer to feature job `number`; once every feature is in, the run is
+    /// built. `None` when no run is being readied (it was stopped or replaced meanwhile).
+    pub fn take_back_features(&mut self, number: u32, rows: &[f64]) -> Result<Option<Progress>> {
+        let Some(preparation) = self.preparing.as_mut() else {
+            return Ok(None);
+        };
+        let progress = preparation.take_back(&self.data, &mut self.cache, number, rows)?;
         if progress.done == progress.total {
             self.finish_preparing()?;
         }

@@ -87,10 +87,15 @@ impl FeatureCache {
         });
         for (&(id, flipped, _), row) in photos.iter().zip(computed) {
             if let Some(row) = row {
-                self.rows.entry((*spec, flipped)).or_default().insert(id, row?);
+                self.insert(spec, flipped, id, row?);
             }
         }
         Ok(())
+    }
+
+    /// Keeps the features of photo `id` (mirrored or not), computed elsewhere by `features_of`.
+    pub(crate) fn insert(&mut self, spec: &FeatureSpec, flipped: bool, id: PhotoId, row: Vec<f64>) {
+        self.rows.entry((*spec, flipped)).or_default().insert(id, row);
     }
 
     /// Appends the features of photos `indices` of `data` to `values`, computing those not kept.
@@ -115,7 +120,7 @@ impl FeatureCache {
 }
 
 /// The features of one photo, mirrored first when asked.
-fn features_of(features: &Featurizer, flipped: bool, photo: &[u8]) -> Result<Vec<f64>> {
+pub(crate) fn features_of(features: &Featurizer, flipped: bool, photo: &[u8]) -> Result<Vec<f64>> {
     if flipped {
         return features.extract(&flip_horizontal(photo)?);
     }

@@ -4,6 +4,7 @@
 
 pub mod blocks; // the fixed-order sum: partial sums over blocks of photos, combined in block order
 pub mod cache; // features kept by photo id and spec, and the rows a run reads
+pub mod jobs; // features computed on the page's helper workers, and their messages
 pub mod kernel; // the integer objective on the photos' bytes (SIMD128 in wasm)
 pub mod optimize; // the tutorial's optimize: gradient descent one step at a time
 pub mod options; // what a run is started with, and which arithmetic it uses

@@ -10,6 +10,7 @@ use crate::features::learned::Dictionary;
 use crate::features::FeatureKind;
 use crate::threads::Threads;
 use crate::train::cache::FeatureCache;
+use crate::train::jobs::FeatureJob;
 use crate::train::options::{check_float64_budget, TrainOptions, TrainingPath};
 use crate::train::plan::Plan;
 use crate::{Error, Result};
@@ -26,7 +27,11 @@ pub struct Preparation {
     features: Option<Featurizer>,
     /// Features still to compute, in order: (photo, mirrored).
     pending: Vec<(PhotoId, bool)>,
+    /// Features of `pending` computed here or handed out to helper workers.
     done: usize,
+    /// Jobs handed to helper workers and not answered yet: their numbers and photos.
+    out: Vec<(u32, Vec<(PhotoId, bool)>)>,
+    next_job: u32,
     /// What the features, the dictionary and the plan's gradients are spread over.
     threads: Threads,
 }
@@ -80,6 +85,8 @@ impl Preparation {
             features,
             pending: Vec::new(),
             done: 0,
+            out: Vec::new(),
+            next_job: 0,
             threads: Threads::ONE,
         };
         preparation.list_pending(cache);
@@ -120,6 +127,61 @@ impl Preparation {
         Ok(self.progress())
     }
 
+    /// The featurizer the features are computed with, once a learned kind's dictionary is learned.
+    pub fn featurizer(&self) -> Option<&Featurizer> {
+        self.features.as_ref()
+    }
+
+    /// The next `photos` features to compute (of photos still there), as a job for a helper
+    /// worker; `None` while the dictionary is still to learn, or when none are left to hand out.
+    pub fn hand_out(&mut self, data: &Dataset, photos: usize) -> Option<FeatureJob> {
+        self.features.as_ref()?;
+        let mut taken = Vec::new();
+        while taken.is_empty() && self.done < self.pending.len() {
+            let end = self.done.saturating_add(photos.max(1)).min(self.pending.len());
+            taken = self.pending[self.done..end].iter().copied().filter(|&(id, _)| data.index_of(id).is_ok()).collect();
+            self.done = end;
+        }
+        if taken.is_empty() {
+            return None;
+        }
+        let pixels = taken.iter().filter_map(|&(id, _)| data.photo_by_id(id).ok()).flatten().copied().collect();
+        let job = FeatureJob { number: self.next_job, flipped: taken.iter().map(|&(_, f)| f).collect(), pixels };
+        self.out.push((self.next_job, taken));
+        self.next_job = self.next_job.wrapping_add(1);
+        Some(job)
+    }
+
+    /// Keeps the features a helper computed for job `number`, one row per photo in the job's
+    /// order, as if computed here (those of photos removed meanwhile are dropped).
+    pub fn take_back(
+        &mut self,
+        data: &Dataset,
+        cache: &mut FeatureCache,
+        number: u32,
+        rows: &[f64],
+    ) -> Result<Progress> {
+        let at = self
+            .out
+            .iter()
+            .position(|(n, _)| *n == number)
+            .ok_or(Error::Shard("no feature job of that number is out"))?;
+        let features =
+            self.features.as_ref().ok_or(Error::Shard("features came back before there was a featurizer"))?;
+        let (width, photos) = (features.features(), &self.out[at].1);
+        if rows.len() != photos.len() * width {
+            let expected = photos.len() * width;
+            return Err(Error::MismatchedShapes { what: "features of a job", expected, actual: rows.len() });
+        }
+        let (_, photos) = self.out.swap_remove(at);
+        for (&(id, flipped), row) in photos.iter().zip(rows.chunks_exact(width.max(1))) {
+            if data.index_of(id).is_ok() {
+                cache.insert(features.spec(), flipped, id, row.to_vec());
+            }
+        }
+        Ok(self.progress())
+    }
+
     /// Learns the dictionary from the training photos still there (never the held-out ones).
     fn learn(&mut self, data: &Dataset, cache: &mut FeatureCache) -> Result<()> {
         let spec = self.options.features;
@@ -134,7 +196,8 @@ impl Preparation {
 
     /// How far it is.
     pub fn progress(&self) -> Progress {
-        Progress { learning: self.features.is_none(), done: self.done, total: self.pending.len() }
+        let out: usize = self.out.iter().map(|(_, photos)| photos.len()).sum();
+        Progress { learning: self.features.is_none(), done: self.done - out, total: self.pending.len() }
     }
 
     /// Photos in the training part and in the held-out part (removed ones leave at the end).
