@@ -1,10 +1,11 @@
-//! The wasm-facing file (with its `canvas` module): a handle over the core's `Session` (photos and model live in wasm
+//! The wasm-facing file (with its `canvas` and `helper` modules): a handle over the core's `Session` (photos and model live in wasm
 //! memory; the page runs it in a Web Worker) and the runs chart drawn on a DOM canvas. Settings
 //! come in as one typed object, photos are named by the ids the core gives them, and results go
 //! out as small typed values. Every fallible export converts, calls the core and returns
 //! `Result<_, JsError>`; the messages the page shows for the core's errors are worded here.
 
 mod canvas;
+mod helper;
 
 use wasm_bindgen::prelude::*;
 
@@ -19,9 +20,10 @@ use crate::model::file::SavedModel;
 use crate::photo::Label;
 use crate::session::live::class_probabilities;
 use crate::session::{RunOptions, Session};
+use crate::train::jobs::featurizer_to_bytes;
 use crate::train::optimize::{Init, Settings};
 use crate::train::plan::{PathChoice, TrainOptions, TrainingPath};
-use crate::train::shard::{model_to_wire, Shard, ShardRows};
+use crate::train::shard::model_to_wire;
 use crate::viz::chart::{draw_runs, Runs};
 use crate::Error;
 
@@ -255,6 +257,13 @@ pub struct FeatureProgress {
     pub total: usize,
 }
 
+/// A feature job for a helper worker: its number (to match the answer) and its bytes.
+#[wasm_bindgen(getter_with_clone)]
+pub struct FeatureJobBytes {
+    pub number: u32,
+    pub bytes: Vec<u8>,
+}
+
 /// A picture: `width` × `height` RGBA pixels, row after row.
 #[wasm_bindgen(getter_with_clone)]
 pub struct Picture {
@@ -419,6 +428,28 @@ impl Catdog {
     #[wasm_bindgen(js_name = prepareFeatures)]
     pub fn prepare_features(&mut self, photos: usize) -> Result<Option<FeatureProgress>, JsError> {
         let progress = self.session.prepare(photos).map_err(page_error)?;
+        Ok(progress.map(|p| FeatureProgress { learning: p.learning, done: p.done, total: p.total }))
+    }
+
+    /// The run's featurizer as the helper workers are sent it (a `FeatureHelper` is made from
+    /// it), once a learned kind's dictionary is learned; undefined otherwise.
+    pub fn featurizer(&self) -> Option<Vec<u8>> {
+        self.session.preparation()?.featurizer().map(featurizer_to_bytes)
+    }
+
+    /// The next `photos` features of the run being readied, for a helper worker's
+    /// `FeatureHelper`; undefined while the dictionary is still to learn or none are left.
+    #[wasm_bindgen(js_name = featureJob)]
+    pub fn feature_job(&mut self, photos: usize) -> Option<FeatureJobBytes> {
+        let job = self.session.hand_out_features(photos)?;
+        Some(FeatureJobBytes { number: job.number, bytes: job.to_bytes() })
+    }
+
+    /// Keeps a helper's features for job `number` (its `compute`); once all are in, the run is
+    /// ready. Undefined when the run was stopped or replaced meanwhile.
+    #[wasm_bindgen(js_name = featuresDone)]
+    pub fn features_done(&mut self, number: u32, rows: &[f64]) -> Result<Option<FeatureProgress>, JsError> {
+        let progress = self.session.take_back_features(number, rows).map_err(page_error)?;
         Ok(progress.map(|p| FeatureProgress { learning: p.learning, done: p.done, total: p.total }))
     }
 
@@ -640,38 +671,6 @@ fn class_name_words(name: &str, problem: &ClassNameProblem) -> String {
             format!("a class name can have at most {limit} characters; this one has {chars}")
         }
         ClassNameProblem::Same => format!("both classes cannot be called '{name}'"),
-    }
-}
-
-/// A helper worker's shard of a run's training rows (see `train::shard`).
-#[wasm_bindgen]
-pub struct TrainingShard {
-    shard: Shard,
-}
-
-#[wasm_bindgen]
-impl TrainingShard {
-    /// The shard of the rows a lead worker's `shardRows` gave.
-    #[wasm_bindgen(constructor)]
-    pub fn new(rows: &[u8]) -> Result<TrainingShard, JsError> {
-        let shard = ShardRows::from_bytes(rows).and_then(Shard::new).map_err(page_error)?;
-        Ok(TrainingShard { shard })
-    }
-
-    /// The partial sums of the shard's blocks at the model the lead sent (its `stepModel`).
-    pub fn partials(&self, model: &[f64]) -> Result<Vec<f64>, JsError> {
-        self.shard.partials(model).map_err(page_error)
-    }
-
-    /// Rows in the shard.
-    pub fn len(&self) -> usize {
-        self.shard.len()
-    }
-
-    /// Never true: a shard has rows.
-    #[wasm_bindgen(js_name = isEmpty)]
-    pub fn is_empty(&self) -> bool {
-        self.shard.is_empty()
     }
 }
 

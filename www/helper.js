@@ -1,18 +1,24 @@
-// A helper worker of the training worker (worker.js): its own wasm instance holding one shard
-// of a run's training rows. Each step the lead sends the model; this worker answers with the
-// partial sums of its shard's blocks, which the lead adds in order with its own (see the core's
-// train/shard.rs). It holds no photos and no model of its own between steps.
-// Messages in: { type: 'rows', rows } (a run's shard, replacing the last), { type: 'step', model }.
-// Messages out: { type: 'loaded' } or { type: 'partials', partials }, or { type: 'error', error }.
-import init, { TrainingShard } from './pkg/catdog.js';
+// A helper worker of the training worker (worker.js): its own wasm instance. While a run is
+// readied it computes the features of the photos the lead hands it, with the run's featurizer
+// (see the core's train/jobs.rs); while it trains, it holds one shard of the run's training rows
+// and each step answers with the partial sums of its shard's blocks at the model the lead sent,
+// which the lead adds in order with its own (train/shard.rs). It keeps no photos and no model.
+// Messages in: { type: 'featurizer', featurizer }, { type: 'features', job },
+// { type: 'rows', rows } (a run's shard, replacing the last), { type: 'step', model }.
+// Messages out, one per message in and in the same order: { type: 'loaded' },
+// { type: 'features', rows }, { type: 'partials', partials }, or { type: 'error', error }.
+import init, { FeatureHelper, TrainingShard } from './pkg/catdog.js';
 
 let ready = null;
 let shard = null;
+let featurizer = null;
 
 self.onmessage = ({ data }) => {
   try {
     if (data.type === 'init') ready = init({ module_or_path: data.module });
     else if (data.type === 'rows') ready.then(() => load(data.rows)).catch(fail);
+    else if (data.type === 'featurizer') ready.then(() => loadFeatures(data.featurizer)).catch(fail);
+    else if (data.type === 'features') ready.then(() => features(data.job)).catch(fail);
     else if (data.type === 'step') step(data.model);
   } catch (err) {
     fail(err);
@@ -24,6 +30,19 @@ function load(rows) {
   shard = null;
   shard = new TrainingShard(rows);
   self.postMessage({ type: 'loaded' });
+}
+
+function loadFeatures(bytes) {
+  featurizer?.free();
+  featurizer = null;
+  featurizer = new FeatureHelper(bytes);
+  self.postMessage({ type: 'loaded' });
+}
+
+function features(job) {
+  if (!featurizer) throw new Error('this helper has no featurizer yet');
+  const rows = featurizer.compute(job);
+  self.postMessage({ type: 'features', rows }, [rows.buffer]);
 }
 
 function step(model) {

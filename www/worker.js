@@ -39,8 +39,9 @@ const ready = compiled.then((module) => init({ module_or_path: (wasmModule = mod
 let handle;
 /** The run in progress: a new Train or a Stop replaces or ends it. */
 let run = null;
-/** The helper workers a run's steps are spread over, once a run asks for more than one worker. */
-let pool = null;
+/** The helper workers a run's features and steps are spread over, once a run asks for more than
+ * one worker (see `pool()`). */
+let helpers = null;
 /** The most workers a run may ask for. */
 const MAX_WORKERS = 8;
 /** Requests are handled one after another (adding awaits file reads); Stop jumps the queue. */
@@ -156,7 +157,9 @@ const handlers = {
       settings.free();
     }
     // The features come first, in slices (event 'features'); event 'started' says the run is ready.
-    run = { stopped: false, started, sent: 0, weightsAt: -Infinity, perStep: null, perPhoto: null, prepared: false, workers, shards: 1, loaded: null, settings: { features, learningRate, l2, flip } };
+    run = { stopped: false, started, sent: 0, weightsAt: -Infinity, perStep: null, perPhoto: null, prepared: false, workers, featureWorkers: 1, shards: 1, loaded: null, settings: { features, learningRate, l2, flip } };
+    // Helpers start now, so they are ready by the time the first features are handed out.
+    if (workers > 1) pool().resize(workers - 1);
     setTimeout(slice, 0, run);
     return {};
   },
@@ -263,6 +266,7 @@ function slice(current) {
   if (current !== run) return;
   try {
     if (!current.prepared) {
+      if (!current.stopped && current.workers > 1 && current.perPhoto) return spreadFeatures(current);
       if (!current.stopped) prepareFor(current, SLICE_MS);
       if (current.stopped) return finish(current);
       setTimeout(slice, 0, current);
@@ -274,10 +278,16 @@ function slice(current) {
     if (current.stopped || handle.iteration() >= handle.iterations()) return finish(current);
     setTimeout(slice, 0, current);
   } catch (err) {
-    self.postMessage({ type: 'error', error: messageOf(err) });
-    current.failed = true;
-    finish(current);
+    failed(current, err);
   }
+}
+
+/** A run that failed says why and ends (unless a new run replaced it meanwhile). */
+function failed(current, err) {
+  if (current !== run) return;
+  self.postMessage({ type: 'error', error: messageOf(err) });
+  current.failed = true;
+  finish(current);
 }
 
 /** Features in batches sized from the measured time per photo (learning a dictionary is one
@@ -289,14 +299,64 @@ function prepareFor(current, ms) {
     const batch = current.perPhoto ? Math.max(1, Math.floor(left / current.perPhoto)) : 4;
     const t = performance.now();
     const progress = handle.prepareFeatures(batch);
-    if (progress) {
-      const { learning, done, total } = progress;
-      progress.free();
-      if (!learning && done > 0) current.perPhoto = (performance.now() - t) / Math.min(batch, done);
-      self.postMessage({ type: 'features', features: current.settings.features, learning, done, total, memory: memory() });
-    }
+    if (progress && !progress.learning && progress.done > 0) current.perPhoto = (performance.now() - t) / Math.min(batch, progress.done);
+    featuresReport(current, progress);
     if (!handle.isPreparing()) return runReady(current);
   } while (performance.now() - start < ms);
+}
+
+/** Features spread over the helpers for about SLICE_MS: each helper is handed a job of the photos
+ * it can do in that time (from the measured time per photo) and this worker computes as many
+ * meanwhile; the helpers' features are kept as they come. The first slice (this worker alone)
+ * learns a learned kind's dictionary or measures the time per photo; raw pixels, or features
+ * all kept, hand out no job. A Stop, or a new run, is seen between rounds. */
+async function spreadFeatures(current) {
+  try {
+    const jobs = featureJobs(current);
+    if (jobs.length === 0) {
+      prepareFor(current, SLICE_MS);
+    } else {
+      await (current.featurizerSent ??= pool().loadFeatures(current.workers - 1, handle.featurizer()));
+      if (current !== run) return;
+      current.featureWorkers = Math.max(current.featureWorkers, jobs.length + 1);
+      const answers = pool().features(jobs);
+      let progress = handle.prepareFeatures(jobs[0].photos);
+      for (const { number, rows } of await answers) {
+        if (current !== run) return;
+        progress?.free();
+        progress = handle.featuresDone(number, rows);
+      }
+      if (current !== run) return;
+      featuresReport(current, progress);
+      if (!handle.isPreparing()) runReady(current);
+    }
+    if (current.stopped) return finish(current);
+    setTimeout(slice, 0, current);
+  } catch (err) {
+    failed(current, err);
+  }
+}
+
+/** One job for each helper, of the photos a worker computes in about SLICE_MS (fewer, or none,
+ * when fewer are left to hand out). */
+function featureJobs(current) {
+  const photos = Math.max(1, Math.floor(SLICE_MS / current.perPhoto));
+  const jobs = [];
+  for (let k = 0; k < current.workers - 1; k++) {
+    const job = handle.featureJob(photos);
+    if (!job) break;
+    jobs.push({ number: job.number, bytes: job.bytes, photos });
+    job.free();
+  }
+  return jobs;
+}
+
+/** Posts how far a run's features are (`progress` from the core, freed here). */
+function featuresReport(current, progress) {
+  if (!progress) return;
+  const { learning, done, total } = progress;
+  progress.free();
+  self.postMessage({ type: 'features', features: current.settings.features, learning, done, total, memory: memory() });
 }
 
 function runReady(current) {
@@ -307,8 +367,14 @@ function runReady(current) {
   current.featureSeconds = seconds;
   self.postMessage({
     type: 'started', total: handle.iterations(), trainCount: handle.trainCount(), testCount: handle.testCount(),
-    arithmetic: current.settings.arithmetic, featureSeconds: seconds, settings: current.settings, workers: current.shards,
+    arithmetic: current.settings.arithmetic, featureSeconds: seconds, featureWorkers: current.featureWorkers, settings: current.settings, workers: current.shards,
   });
+}
+
+/** The helper workers, started when a run first asks for more than one worker. */
+function pool() {
+  helpers ??= new Pool(wasmModule);
+  return helpers;
 }
 
 /** Cuts the run's training rows for its workers (the core gives fewer shards than workers when
@@ -316,8 +382,7 @@ function runReady(current) {
 function spread(current) {
   current.shards = current.workers > 1 ? handle.shardCount(current.workers) : 1;
   if (current.shards < 2) return;
-  pool ??= new Pool(wasmModule);
-  current.loaded = pool.load(current.shards - 1, (k) => handle.shardRows(k, current.workers));
+  current.loaded = pool().load(current.shards - 1, (k) => handle.shardRows(k, current.workers));
 }
 
 /** Steps spread over the helpers for about SLICE_MS: each step sends the model out, computes
@@ -330,7 +395,7 @@ async function shardedSlice(current) {
     current.stepsFrom ??= start;
     while (!current.stopped && current === run && performance.now() - start < SLICE_MS) {
       const model = new Float64Array(handle.stepModel());
-      const others = pool.step(model);
+      const others = pool().step(model);
       if (!handle.beginStep(current.shards)) break;
       const sums = await others;
       if (current !== run) return;
@@ -341,10 +406,7 @@ async function shardedSlice(current) {
     if (current.stopped || handle.iteration() >= handle.iterations()) return finish(current);
     setTimeout(slice, 0, current);
   } catch (err) {
-    if (current !== run) return;
-    self.postMessage({ type: 'error', error: messageOf(err) });
-    current.failed = true;
-    finish(current);
+    failed(current, err);
   }
 }
 
@@ -392,6 +454,7 @@ function finish(current) {
     prepared: true,
     workers: current.shards,
     featureSeconds: current.featureSeconds,
+    featureWorkers: current.featureWorkers,
     stopped: current.stopped,
     iteration: handle.iteration(),
     total: handle.iterations(),

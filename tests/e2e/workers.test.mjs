@@ -1,8 +1,11 @@
 // The page on several workers: the same photos trained with 1, 2 and 3 workers give the same
 // model file, byte for byte, on the integer kernel (raw pixels) and on the float64 reference
 // (hog+color with mirrored copies), and the status says how many workers a step used. 720
-// photos, 576 trained on: three blocks of 256 photos, so three workers each hold a shard. Also:
-// a bad worker count is refused in plain words, and a run on several workers stops when asked.
+// photos, 576 trained on: three blocks of 256 photos, so three workers each hold a shard. The
+// learned features computed on 1, 2 and 3 workers (a fresh page each, since a page keeps the
+// features it computed) give the same model file too, and the status says how many workers
+// computed them. Also: a bad worker count is refused in plain words, and a run on several
+// workers stops when asked.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -59,6 +62,24 @@ test('1, 2 and 3 workers train the same model file on the kernel and on float64'
     assert.equal(files[3], files[1], `${features}: 3 workers trained another model`);
   }
   assert.deepEqual(page.errors, []);
+});
+
+test('the learned features computed on 1, 2 and 3 workers give the same model file', { timeout: 600000 }, async () => {
+  const files = {};
+  for (const workers of [1, 2, 3]) {
+    const page = await pageWithPhotos();
+    await page.getByTestId('features').selectOption('learned');
+    const { model, status } = await trainOn(page, workers, 20);
+    const on = workers === 1 ? '' : ` on ${workers} workers`;
+    assert.match(status, new RegExp(`features in \\d+\\.\\d s${on} ·`), status);
+    console.log(`learned features on ${workers} workers: ${status}`);
+    files[workers] = model;
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  }
+  assert.equal(JSON.parse(files[1]).features, 'learned');
+  assert.equal(files[2], files[1], 'features on 2 workers trained another model');
+  assert.equal(files[3], files[1], 'features on 3 workers trained another model');
 });
 
 test('a bad worker count is refused, and a run on 3 workers stops when asked', { timeout: 300000 }, async () => {

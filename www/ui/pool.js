@@ -1,6 +1,8 @@
-// The training worker's helpers (helper.js): the other workers a run's gradient steps are
-// spread over. The pool only carries messages; which rows each helper holds, and how their sums
-// are added, the core decides (train/shard.rs), so a model is the same for any number of workers.
+// The training worker's helpers (helper.js): the other workers a run's features and gradient
+// steps are spread over. The pool only carries messages; which photos and rows each helper gets,
+// and how their answers are kept and added, the core decides (train/jobs.rs, train/shard.rs), so
+// a model is the same for any number of workers. Each helper answers its requests in the order
+// they were sent, so an answer always finds its request, even one a stopped run left behind.
 // Helpers start when a run first needs them, stay for the next runs, and are let go when fewer
 // are asked for.
 
@@ -16,7 +18,7 @@ export class Pool {
     while (this.helpers.length > count) this.helpers.pop().worker.terminate();
     while (this.helpers.length < count) {
       const worker = new Worker(new URL('../helper.js', import.meta.url), { type: 'module' });
-      const helper = { worker, waiting: null };
+      const helper = { worker, waiting: [] };
       worker.onmessage = ({ data }) => answered(helper, data);
       worker.onerror = (event) => answered(helper, { type: 'error', error: event.message || 'a helper worker failed to start' });
       worker.postMessage({ type: 'init', module: this.module });
@@ -34,6 +36,20 @@ export class Pool {
     }));
   }
 
+  /** Sends `count` helpers the run's featurizer (the lead's `featurizer()` bytes); resolves once
+   * every helper has built it. */
+  loadFeatures(count, featurizer) {
+    this.resize(count);
+    return Promise.all(this.helpers.map((helper) => ask(helper, { type: 'featurizer', featurizer })));
+  }
+
+  /** Hands job k ({ number, bytes }, from the lead's `featureJob`) to helper k; resolves with
+   * each job's number and its features (a Float64Array), in the jobs' order. */
+  features(jobs) {
+    return Promise.all(jobs.map(({ number, bytes }, k) =>
+      ask(this.helpers[k], { type: 'features', job: bytes }, [bytes.buffer]).then(({ rows }) => ({ number, rows }))));
+  }
+
   /** Every helper's partial sums at `model` (a Float64Array), one after another in shard order. */
   async step(model) {
     const answers = await Promise.all(this.helpers.map((helper) => ask(helper, { type: 'step', model })));
@@ -48,17 +64,16 @@ export class Pool {
   }
 }
 
-/** Posts one request to a helper and resolves with its answer (one request at a time each). */
+/** Posts one request to a helper and resolves with its answer (answers come in request order). */
 function ask(helper, message, transfer = []) {
   return new Promise((resolve, reject) => {
-    helper.waiting = { resolve, reject };
+    helper.waiting.push({ resolve, reject });
     helper.worker.postMessage(message, transfer);
   });
 }
 
 function answered(helper, data) {
-  const waiting = helper.waiting;
-  helper.waiting = null;
+  const waiting = helper.waiting.shift();
   if (!waiting) return;
   if (data.type === 'error') waiting.reject(new Error(`a helper worker failed: ${data.error}`));
   else waiting.resolve(data);

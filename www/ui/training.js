@@ -109,7 +109,7 @@ function started(run) {
   newRun(runName(run.settings, run.total), run.total);
   $('progress').max = run.total;
   $('progress').value = 0;
-  const features = run.featureSeconds >= 0.05 ? ` (features in ${run.featureSeconds.toFixed(1)} s)` : '';
+  const features = run.featureSeconds >= 0.05 ? ` (features in ${featureTime(run)})` : '';
   setStatus(`Training on ${run.trainCount} photos, ${run.testCount} held out, with the ${ARITHMETIC[run.arithmetic]} on ${workerCount(run.workers)}${features}…`);
 }
 
@@ -122,6 +122,10 @@ function progress({ iteration, total, train, test, rate, weights }) {
 }
 
 const workerCount = (n) => (n === 1 ? '1 worker' : `${n} workers`);
+
+/** How long the run's features took, and on how many workers when more than one computed them. */
+const featureTime = ({ featureSeconds, featureWorkers }) =>
+  `${featureSeconds.toFixed(1)} s${featureWorkers > 1 ? ` on ${workerCount(featureWorkers)}` : ''}`;
 
 function trained(run) {
   for (const resolve of onTrained.splice(0)) resolve(run);
@@ -144,7 +148,7 @@ function trained(run) {
   $('test-accuracy').textContent = testAccuracy === undefined ? 'nothing held out' : percent(testAccuracy);
   $('save-model').disabled = false;
   const how = stopped ? `Stopped at iteration ${iteration} of ${total}` : `Trained ${iteration} iterations`;
-  const features = run.featureSeconds >= 0.05 ? ` · features in ${run.featureSeconds.toFixed(1)} s` : '';
+  const features = run.featureSeconds >= 0.05 ? ` · features in ${featureTime(run)}` : '';
   const perStep = iteration > 0 ? ` · ${(1000 * run.stepSeconds / iteration).toPrecision(3)} ms a step on ${workerCount(run.workers)}` : '';
   setStatus(`${how} in ${seconds.toFixed(1)} s (${ARITHMETIC[run.arithmetic]})${features}${perStep} · cost ${lastCosts().cost?.toFixed(6)} · train accuracy ${percent(trainAccuracy)}`);
 }
