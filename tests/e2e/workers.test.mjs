@@ -4,8 +4,9 @@
 // photos, 576 trained on: three blocks of 256 photos, so three workers each hold a shard. The
 // learned features computed on 1, 2 and 3 workers (a fresh page each, since a page keeps the
 // features it computed) give the same model file too, and the status says how many workers
-// computed them. Also: a bad worker count is refused in plain words, and a run on several
-// workers stops when asked.
+// computed them; a run stopped while its features are computed on 3 workers stops, and the next
+// run on 3 workers trains the model 1 worker does. Also: a bad worker count is refused in plain
+// words, and a run on several workers stops when asked.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -80,6 +81,26 @@ test('the learned features computed on 1, 2 and 3 workers give the same model fi
   assert.equal(JSON.parse(files[1]).features, 'learned');
   assert.equal(files[2], files[1], 'features on 2 workers trained another model');
   assert.equal(files[3], files[1], 'features on 3 workers trained another model');
+});
+
+test('a run stopped while 3 workers compute its features stops, and the next run on 3 workers trains the model 1 worker does', { timeout: 300000 }, async () => {
+  const page = await pageWithPhotos();
+  await page.getByTestId('features').selectOption('learned');
+  await page.getByTestId('workers').fill('3');
+  await page.getByTestId('iterations').fill('20');
+  await page.getByTestId('train').click();
+  await page.getByTestId('status').filter({ hasText: /^Computing learned features: [1-9]\d* of/ }).waitFor({ timeout: 60000 });
+  await page.getByTestId('stop').click();
+  await page.getByTestId('status').filter({ hasText: /^Stopped while computing features/ }).waitFor({ timeout: 20000 });
+  // A stopped run ends once its helpers' jobs are answered, so the next run's jobs are its own.
+  await page.getByTestId('features').selectOption('hog');
+  const spread = await trainOn(page, 3, 20);
+  assert.match(spread.status, /features in \d+\.\d s on 3 workers/, spread.status);
+  assert.deepEqual(page.errors, []);
+  const alone = await pageWithPhotos();
+  await alone.getByTestId('features').selectOption('hog');
+  const { model } = await trainOn(alone, 1, 20);
+  assert.equal(spread.model, model, 'the run after a stopped one trained another model');
 });
 
 test('a bad worker count is refused, and a run on 3 workers stops when asked', { timeout: 300000 }, async () => {
