@@ -196,6 +196,10 @@ bench() {
   # Synthetic photos when $PHOTOS is absent, as natively; the line says which.
   say "learned features in wasm: the default dictionary, then the features of every photo"
   node bench/node.mjs features "$PHOTOS" | tee -a "$BENCH/lines"
+  if [ -d "$PHOTOS" ]; then
+    say "the page's default features readied on 1 and 2 workers, in headless Chromium"
+    node bench/page.mjs features "$PHOTOS" | tee -a "$BENCH/lines"
+  fi
   echo "load: $(uptime)"
   "$BENCH/venv/bin/python" bench/report.py "$BENCH/results.json" <"$BENCH/lines"
 }

@@ -8,6 +8,15 @@
 //   {"m": 1000, "wasm_page_1w_ms": median, "wasm_2w_ms": median}
 // and each run's status on stderr.
 //   node bench/page.mjs M...   (needs ./build.sh build first)
+// With `features DIR`: the photos of DIR's cat/ and dog/ folders added to a fresh page, the
+// page's default kind (learned patches + hog+color) readied on 1 and on 2 workers, interleaved,
+// ROUNDS runs each (a fresh page each, since a page keeps the features it computed). The figure
+// is the status's "features in X s": from Train to the first step, learning the dictionary (on
+// the lead alone) and computing every photo's features. One JSON line:
+//   {"features_page_photos": n, "features_page_1w_s": median, "features_page_2w_s": median}
+//   node bench/page.mjs features DIR
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { serveDist, launch, openPage, ready } from '../tests/e2e/harness.mjs';
 import { makePhotos } from '../tests/e2e/photos.mjs';
 
@@ -80,6 +89,60 @@ async function benchSize(browser, url, m) {
   } finally {
     await page.context().close();
   }
+}
+
+/** Seconds the page's default features take on `workers` workers, in a fresh page. */
+async function featureSeconds(browser, url, files, workers) {
+  const page = await openPage(browser, url);
+  try {
+    await ready(page);
+    await page.getByTestId('add-files').setInputFiles(files);
+    await page.getByTestId('status').filter({ hasText: /^Added \d+ photo/ }).waitFor({ timeout: 120000 });
+    await page.getByTestId('workers').fill(String(workers));
+    await page.getByTestId('iterations').fill('5');
+    await page.getByTestId('train').click();
+    const done = page.getByTestId('status').filter({ hasText: 'Trained 5 iterations' });
+    await done.waitFor({ timeout: 600000 });
+    const status = await done.textContent();
+    const found = status.match(/ · features in ([\d.]+) s(?: on (\d+) workers)?/);
+    if (!found) throw new Error(`no "features in" in the status: ${status}`);
+    if (Number(found[2] ?? 1) !== workers) throw new Error(`asked for ${workers} workers: ${status}`);
+    if (page.errors.length) log(`features: page errors: ${page.errors.join('; ')}`);
+    return { seconds: Number(found[1]), status };
+  } finally {
+    await page.context().close();
+  }
+}
+
+async function benchFeatures(browser, url, dir) {
+  const classes = ['cat', 'dog'].map((c) => join(dir, c));
+  if (!classes.every(existsSync)) {
+    log(`SKIPPED: features on workers, ${dir} has no cat/ and dog/ folders`);
+    return null;
+  }
+  const files = classes.flatMap((d) => readdirSync(d).filter((f) => !f.startsWith('.')).sort().map((f) => join(d, f)));
+  const times = { 1: [], 2: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const workers of [1, 2]) {
+      const { seconds, status } = await featureSeconds(browser, url, files, workers);
+      times[workers].push(seconds);
+      log(`features of ${files.length} photos, ${workers} worker(s), round ${round + 1}: ${seconds} s · ${status}`);
+    }
+  }
+  return { features_page_photos: files.length, features_page_1w_s: median(times[1]), features_page_2w_s: median(times[2]) };
+}
+
+if (process.argv[2] === 'features') {
+  const server = await serveDist();
+  const browser = await launch();
+  try {
+    const line = await benchFeatures(browser, server.url, process.argv[3] ?? '');
+    if (line) console.log(JSON.stringify(line));
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+  process.exit(0);
 }
 
 const sizes = process.argv.slice(2).map(Number);

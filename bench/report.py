@@ -6,7 +6,8 @@ native_2t_ms is the native kernel on 2 threads; wasm_page_1w_ms and wasm_2w_ms t
 page in headless Chromium on 1 and 2 workers, bench/page.mjs), and the learned features' fields
 (features_native_photos_per_s, features_wasm_photos_per_s, dictionary_native_s,
 dictionary_wasm_s, their native 2-thread twins ..._native_2t_..., the photos they ran on and the
-features hashes)."""
+features hashes, and the page's default features readied on 1 and 2 workers, features_page_1w_s
+and features_page_2w_s, bench/page.mjs features)."""
 import json
 import sys
 
@@ -58,6 +59,7 @@ def main(out_path):
               + f"(jpeg-decoder + image's resize: {extra['native_reference_photos_per_s']:.0f})")
     print_page(results)
     print_features(features)
+    print_page_features(features)
     print(f"written to {out_path}")
 
 
@@ -111,6 +113,16 @@ def print_features(f):
               f"extract {f['features_native_photos_per_s'] / f['features_wasm_photos_per_s']:.2f}; "
               f"features hash native {f['features_native_hash']}, wasm {f['features_wasm_hash']}"
               f"{' (the same bits)' if same else ' (DIFFERENT)'}")
+
+
+def print_page_features(f):
+    """The page's default features readied on 1 and 2 workers (bench/page.mjs features)."""
+    if "features_page_1w_s" not in f:
+        return
+    one, two = f["features_page_1w_s"], f["features_page_2w_s"]
+    print(f"the page's default features (learned+hog+color) readied for {f['features_page_photos']} photos in "
+          f"headless Chromium, the status's 'features in', median of 3: 1 worker {one:.1f} s, "
+          f"2 workers {two:.1f} s ({one / two:.2f}x; the dictionary is learned on one worker)")
 
 
 if __name__ == "__main__":
