@@ -80,7 +80,7 @@ fn rejects_zero_threads() {
 mod page_workers {
     use catdog::features::{FeatureKind, FeatureSpec};
     use catdog::session::{RunOptions, Session};
-    use catdog::train::jobs::{featurizer_to_bytes, FeatureJob, FeatureWorker};
+    use catdog::train::jobs::{featurizer_to_bytes, ClusterWorker, FeatureJob, FeatureWorker};
     use catdog::train::optimize::{Init, Settings};
     use catdog::train::plan::{PathChoice, TrainOptions};
     use catdog::train::shard::{model_to_wire, Shard, ShardRows};
@@ -150,13 +150,27 @@ mod page_workers {
 
     /// Readies the run as the page's lead does with `helpers` helper workers: each round hands
     /// every helper a job (through its bytes), computes its own batch, then keeps the helpers'
-    /// features, last job first. Returns how many features the helpers computed.
-    fn ready_on_helpers(session: &mut Session, options: &RunOptions, helpers: usize) -> usize {
+    /// features, last job first; a learned kind's k-means rounds are spread over them first.
+    /// Returns how many features the helpers computed and how many rounds they took part in.
+    fn ready_on_helpers(session: &mut Session, options: &RunOptions, helpers: usize) -> (usize, usize) {
         session.start(options).unwrap();
-        let mut handed = 0;
+        let (mut handed, mut rounds) = (0, 0);
         while session.preparing().is_some() {
+            let parts = session.cluster_parts(helpers + 1);
+            if parts > 1 {
+                // A k-means round of a learned kind's dictionary, each helper assigning its part.
+                let workers: Vec<ClusterWorker> = (1..parts)
+                    .map(|k| ClusterWorker::new(&session.cluster_rows(k, parts).unwrap().to_bytes()).unwrap())
+                    .collect();
+                let centroids = session.cluster_centroids().unwrap();
+                session.begin_cluster_round(parts).unwrap();
+                let others: Vec<u32> = workers.iter().flat_map(|w| w.assign(&centroids).unwrap()).collect();
+                session.finish_cluster_round(&others).unwrap();
+                rounds += 1;
+                continue;
+            }
             let Some(featurizer) = session.preparation().unwrap().featurizer().map(featurizer_to_bytes) else {
-                session.prepare(37).unwrap(); // a learned kind's dictionary, learned here
+                session.prepare(37).unwrap(); // a learned kind's patches drawn, or its rounds alone
                 continue;
             };
             let worker = FeatureWorker::new(&featurizer).unwrap();
@@ -169,7 +183,7 @@ mod page_workers {
                 session.take_back_features(job.number, &worker.compute(&job).unwrap()).unwrap();
             }
         }
-        handed
+        (handed, rounds)
     }
 
     #[test]
@@ -183,8 +197,12 @@ mod page_workers {
             for helpers in [0, 1, 2] {
                 // A fresh session each time: a session keeps the features it computed.
                 let mut session = session("threads_page_features");
-                let handed = ready_on_helpers(&mut session, &options, helpers);
+                let (handed, rounds) = ready_on_helpers(&mut session, &options, helpers);
                 assert_eq!(handed > 0, helpers > 0, "{helpers} helpers computed {handed} features");
+                let learned = options.train.features.needs_dictionary();
+                // Every round, once the patches are drawn (on the lead alone).
+                let expected = if learned && helpers > 0 { options.train.features.learned.iterations } else { 0 };
+                assert_eq!(rounds, expected, "{helpers} helpers took part in {rounds} k-means rounds");
                 session.steps(usize::MAX).unwrap();
                 files.push(session.model_json().unwrap());
             }

@@ -20,7 +20,7 @@ use crate::features::{FeatureKind, FeatureSpec};
 use crate::model::file::SavedModel;
 use crate::photo::{Label, Prediction};
 use crate::train::cache::FeatureCache;
-use crate::train::jobs::FeatureJob;
+use crate::train::jobs::{ClusterRows, FeatureJob};
 use crate::train::plan::{Evaluation, Plan, TrainOptions};
 use crate::train::prepare::{Preparation, Progress};
 use crate::viz::centroids::centroid_picture;
@@ -189,7 +189,7 @@ impl Session {
             return Ok(None);
         };
         let progress = preparation.advance(&self.data, &mut self.cache, photos)?;
-        if progress.done == progress.total {
+        if progress.is_done() {
             self.finish_preparing()?;
         }
         Ok(Some(progress))
@@ -208,7 +208,43 @@ impl Session {
             return Ok(None);
         };
         let progress = preparation.take_back(&self.data, &mut self.cache, number, rows)?;
-        if progress.done == progress.total {
+        if progress.is_done() {
+            self.finish_preparing()?;
+        }
+        Ok(Some(progress))
+    }
+
+    /// The centroids of the next k-means round of the dictionary being learned (see
+    /// train/jobs.rs); `None` unless a round is to run.
+    pub fn cluster_centroids(&mut self) -> Option<Vec<f32>> {
+        self.preparing.as_mut()?.cluster_centroids().map(<[f32]>::to_vec)
+    }
+
+    /// How many parts the dictionary's patches are cut into for `workers` workers; 0 unless a
+    /// dictionary is being learned.
+    pub fn cluster_parts(&mut self, workers: usize) -> usize {
+        self.preparing.as_mut().map_or(0, |p| p.cluster_parts(workers))
+    }
+
+    /// The whitened patches of part `index` of the dictionary's k-means cut for `workers`.
+    pub fn cluster_rows(&mut self, index: usize, workers: usize) -> Result<ClusterRows> {
+        self.preparing.as_mut().ok_or(Error::NoRun)?.cluster_rows(index, workers)
+    }
+
+    /// Begins a k-means round of the dictionary on `workers` workers (see
+    /// `Preparation::begin_cluster_round`).
+    pub fn begin_cluster_round(&mut self, workers: usize) -> Result<()> {
+        self.preparing.as_mut().ok_or(Error::NoRun)?.begin_cluster_round(workers)
+    }
+
+    /// Ends the round begun with the helpers' assignments in part order. `None` when no run is
+    /// being readied (it was stopped or replaced meanwhile).
+    pub fn finish_cluster_round(&mut self, others: &[u32]) -> Result<Option<Progress>> {
+        let Some(preparation) = self.preparing.as_mut() else {
+            return Ok(None);
+        };
+        let progress = preparation.finish_cluster_round(&mut self.cache, others)?;
+        if progress.is_done() {
             self.finish_preparing()?;
         }
         Ok(Some(progress))

@@ -356,9 +356,11 @@ fn learned(iterations: usize, kind: FeatureKind) -> RunOptions {
 fn a_learned_run_learns_its_dictionary_first_then_features_and_its_file_predicts_the_same() {
     let mut s = striped_session(8);
     s.start(&learned(60, FeatureKind::Learned)).unwrap();
-    let first = s.prepare(5).unwrap().unwrap();
+    // The patches are drawn first, then the dictionary's 4 k-means rounds run one a call.
+    let rounds: Vec<_> = (0..5).map(|_| s.prepare(5).unwrap().unwrap()).map(|p| (p.learning, p.rounds)).collect();
+    assert_eq!(rounds, [(true, (0, 4)), (true, (1, 4)), (true, (2, 4)), (true, (3, 4)), (false, (0, 0))]);
+    let first = s.preparing().unwrap();
     assert!(!first.learning && first.done == 0 && first.total == 16, "{first:?}");
-    assert_eq!(s.preparing().map(|p| p.learning), Some(false));
     s.prepare(usize::MAX).unwrap();
     s.steps(60).unwrap();
     let evaluation = s.evaluation().unwrap();
@@ -379,6 +381,38 @@ fn a_learned_run_learns_its_dictionary_first_then_features_and_its_file_predicts
 }
 
 #[test]
+fn a_dictionary_learned_with_a_helper_gives_the_same_model_and_bad_rounds_are_refused() {
+    use crate::train::jobs::ClusterWorker;
+    let options = learned(20, FeatureKind::Learned);
+    let mut alone = striped_session(8);
+    begin(&mut alone, &options);
+    alone.steps(20).unwrap();
+    let mut spread = striped_session(8);
+    spread.start(&options).unwrap();
+    assert_eq!(spread.cluster_parts(2), 0, "no patches before they are drawn");
+    spread.prepare(1).unwrap();
+    // 400 patches: two blocks of 256, so two parts.
+    assert!(matches!(spread.finish_cluster_round(&[]), Err(Error::Shard(_))), "a round not begun");
+    let mut rounds = 0;
+    while spread.cluster_parts(2) == 2 {
+        let helper = ClusterWorker::new(&spread.cluster_rows(1, 2).unwrap().to_bytes()).unwrap();
+        assert_eq!(helper.len(), 400 - 256);
+        let centroids = spread.cluster_centroids().unwrap();
+        spread.begin_cluster_round(2).unwrap();
+        let others = helper.assign(&centroids).unwrap();
+        let short = spread.finish_cluster_round(&others[2..]);
+        assert!(matches!(short, Err(Error::MismatchedShapes { .. })), "{short:?}");
+        spread.finish_cluster_round(&others).unwrap();
+        rounds += 1;
+    }
+    assert_eq!(rounds, 4);
+    assert!(spread.cluster_centroids().is_none() && spread.cluster_rows(1, 2).is_err());
+    spread.prepare(usize::MAX).unwrap();
+    spread.steps(20).unwrap();
+    assert_eq!(spread.model_json().unwrap(), alone.model_json().unwrap());
+}
+
+#[test]
 fn the_dictionary_is_learned_from_the_training_photos_and_kept_for_the_same_split() {
     let mut s = striped_session(6);
     let options = learned(5, FeatureKind::LearnedHogColor);
@@ -395,7 +429,9 @@ fn the_dictionary_is_learned_from_the_training_photos_and_kept_for_the_same_spli
     // Another split learns anew, from its own training photos, and forgets the old features.
     s.start(&RunOptions { split_seed: 9, ..options }).unwrap();
     assert_eq!(s.preparing().map(|p| p.learning), Some(true));
-    s.prepare(1).unwrap();
+    while s.preparing().is_some_and(|p| p.learning) {
+        s.prepare(1).unwrap();
+    }
     assert_eq!(s.cached_features(&spec, false), 0);
 }
 

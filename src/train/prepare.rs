@@ -6,11 +6,13 @@ use crate::data::labels::Classes;
 use std::sync::Arc;
 
 use crate::features::fitted::Featurizer;
-use crate::features::learned::Dictionary;
+use crate::features::learned::kmeans::Clustering;
+use crate::features::learned::Learning;
 use crate::features::FeatureKind;
 use crate::threads::Threads;
+use crate::train::blocks::shards;
 use crate::train::cache::FeatureCache;
-use crate::train::jobs::FeatureJob;
+use crate::train::jobs::{assignments_from_wire, ClusterRows, FeatureJob};
 use crate::train::options::{check_float64_budget, TrainOptions, TrainingPath};
 use crate::train::plan::Plan;
 use crate::{Error, Result};
@@ -25,6 +27,10 @@ pub struct Preparation {
     held_out: Vec<PhotoId>,
     /// How photos become features; `None` while a learned kind's dictionary is still to learn.
     features: Option<Featurizer>,
+    /// The dictionary being learned, a k-means round at a time, once its patches are drawn.
+    learning: Option<Learning>,
+    /// The workers a k-means round was begun on, until it is finished.
+    round_begun: Option<usize>,
     /// Features still to compute, in order: (photo, mirrored).
     pending: Vec<(PhotoId, bool)>,
     /// Features of `pending` computed here or handed out to helper workers.
@@ -39,13 +45,22 @@ pub struct Preparation {
 /// How far a preparation has come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
-    /// True while a learned kind's dictionary is still to learn (the next step learns it;
-    /// `total` is known after).
+    /// True while a learned kind's dictionary is still to learn (the next steps draw its
+    /// patches, then run its k-means rounds; `total` is known after).
     pub learning: bool,
+    /// The dictionary's k-means rounds run and in all, while it is learned.
+    pub rounds: (usize, usize),
     /// Features computed so far.
     pub done: usize,
     /// Features to compute in all.
     pub total: usize,
+}
+
+impl Progress {
+    /// True once the dictionary (if any) is learned and every feature computed.
+    pub fn is_done(&self) -> bool {
+        !self.learning && self.done == self.total
+    }
 }
 
 /// The seed of the patches a dictionary is learned from, so a run is reproducible.
@@ -83,6 +98,8 @@ impl Preparation {
             train,
             held_out,
             features,
+            learning: None,
+            round_begun: None,
             pending: Vec::new(),
             done: 0,
             out: Vec::new(),
@@ -182,22 +199,102 @@ impl Preparation {
         Ok(self.progress())
     }
 
-    /// Learns the dictionary from the training photos still there (never the held-out ones).
+    /// Learns the dictionary from the training photos still there (never the held-out ones): the
+    /// first call draws and whitens the patches, each next one runs a k-means round here.
     fn learn(&mut self, data: &Dataset, cache: &mut FeatureCache) -> Result<()> {
-        let spec = self.options.features;
-        self.train.retain(|&id| data.index_of(id).is_ok());
-        let photos = self.train.iter().filter_map(|&id| data.photo_by_id(id).ok());
-        let dictionary = Arc::new(Dictionary::learn_on(photos, &spec.learned, DICTIONARY_SEED, self.threads)?);
+        match &mut self.learning {
+            None => {
+                self.train.retain(|&id| data.index_of(id).is_ok());
+                let photos = self.train.iter().filter_map(|&id| data.photo_by_id(id).ok());
+                let learned = &self.options.features.learned;
+                self.learning = Some(Learning::start(photos, learned, DICTIONARY_SEED, self.threads)?);
+            }
+            Some(learning) => {
+                learning.clustering().round(self.threads);
+                self.round_begun = None;
+            }
+        }
+        self.finish_learning(cache)
+    }
+
+    /// Keeps the dictionary once its last round has run, and lists the features it gives.
+    fn finish_learning(&mut self, cache: &mut FeatureCache) -> Result<()> {
+        if !self.learning.as_mut().is_some_and(|l| l.clustering().is_done()) {
+            return Ok(());
+        }
+        let Some(learning) = self.learning.take() else { return Ok(()) };
+        let dictionary = Arc::new(learning.finish());
         cache.keep_dictionary(DICTIONARY_SEED, self.train.clone(), dictionary.clone());
-        self.features = Some(Featurizer::learned(spec, dictionary)?);
+        self.features = Some(Featurizer::learned(self.options.features, dictionary)?);
         self.list_pending(cache);
         Ok(())
+    }
+
+    /// The centroids of the dictionary's k-means round to come, while one is to run.
+    pub fn cluster_centroids(&mut self) -> Option<&[f32]> {
+        let clustering = self.learning.as_mut()?.clustering();
+        Some(clustering.centroids())
+    }
+
+    /// How many parts the dictionary's patches are cut into for `workers` workers (fewer when
+    /// there are fewer blocks of 256 patches); 0 unless a dictionary is being learned.
+    pub fn cluster_parts(&mut self, workers: usize) -> usize {
+        self.learning.as_mut().map_or(0, |l| shards(l.clustering().shape().0, workers).len())
+    }
+
+    /// The whitened patches of part `index` of the k-means rows cut for `workers` workers, for
+    /// the helper worker that assigns them each round.
+    pub fn cluster_rows(&mut self, index: usize, workers: usize) -> Result<ClusterRows> {
+        let clustering = self.clustering()?;
+        let (n, dp) = clustering.shape();
+        let range =
+            shards(n, workers).get(index).cloned().ok_or(Error::Shard("there is no such part of the patches"))?;
+        Ok(ClusterRows { dp, values: clustering.rows(range).to_vec() })
+    }
+
+    /// Begins a k-means round spread over `workers` workers: assigns part 0 here while the
+    /// helpers assign theirs.
+    pub fn begin_cluster_round(&mut self, workers: usize) -> Result<()> {
+        let clustering = self.clustering()?;
+        let here = shards(clustering.shape().0, workers)[0].clone();
+        clustering.assign_here(here);
+        self.round_begun = Some(workers);
+        Ok(())
+    }
+
+    /// Ends the round begun: takes the helpers' assignments of the other parts (one after
+    /// another in part order, as `ClusterWorker` gives them), then moves the centroids; the
+    /// dictionary is kept after the last round. Wrong assignments are an error that leaves the
+    /// round begun.
+    pub fn finish_cluster_round(&mut self, cache: &mut FeatureCache, others: &[u32]) -> Result<Progress> {
+        let workers = self.round_begun.ok_or(Error::Shard("no k-means round was begun"))?;
+        let clustering = self.clustering()?;
+        let parts = shards(clustering.shape().0, workers);
+        let expected = 2 * parts.iter().skip(1).map(|r| r.len()).sum::<usize>();
+        if others.len() != expected {
+            return Err(Error::MismatchedShapes {
+                what: "assignments of a k-means round",
+                expected,
+                actual: others.len(),
+            });
+        }
+        let assigned = assignments_from_wire(others, clustering.centroids().len() / clustering.shape().1)?;
+        clustering.assigned_elsewhere(parts[0].end, &assigned);
+        clustering.update();
+        self.round_begun = None;
+        self.finish_learning(cache)?;
+        Ok(self.progress())
+    }
+
+    fn clustering(&mut self) -> Result<&mut Clustering> {
+        Ok(self.learning.as_mut().ok_or(Error::Shard("no dictionary is being learned"))?.clustering())
     }
 
     /// How far it is.
     pub fn progress(&self) -> Progress {
         let out: usize = self.out.iter().map(|(_, photos)| photos.len()).sum();
-        Progress { learning: self.features.is_none(), done: self.done - out, total: self.pending.len() }
+        let rounds = self.learning.as_ref().map_or((0, 0), Learning::rounds);
+        Progress { learning: self.features.is_none(), rounds, done: self.done - out, total: self.pending.len() }
     }
 
     /// Photos in the training part and in the held-out part (removed ones leave at the end).

@@ -19,7 +19,7 @@
 //! construction, which a crate does not promise. No crate's size was measured.
 
 mod dot;
-mod kmeans;
+pub mod kmeans;
 mod whiten;
 
 use serde::{Deserialize, Serialize};
@@ -27,7 +27,9 @@ use serde::{Deserialize, Serialize};
 use dot::{dot, dot_rows, sum};
 #[cfg(test)]
 use dot::{dots4, dots4_portable};
+#[cfg(test)]
 use kmeans::kmeans;
+use kmeans::Clustering;
 use whiten::{column_means, scaled_outer, symmetric_eigen, zca};
 
 use crate::data::rng::Mt19937;
@@ -255,31 +257,25 @@ pub struct CentroidPicture {
     pub rgba: Vec<u8>,
 }
 
-impl Dictionary {
-    fn new(params: LearnedParams, mean: Vec<f32>, whitening: Vec<f32>, centroids: Vec<f32>) -> Dictionary {
-        let norms = centroids.chunks_exact(padded(params.dim())).map(|c| dot(c, c)).collect();
-        Dictionary { params, mean, whitening, centroids, norms }
-    }
+/// A dictionary being learned a k-means round at a time, so the page can spread each round's
+/// assignments over its workers (see `train::jobs`) and stay responsive between rounds; the
+/// dictionary is the same bits however the rounds were computed.
+pub struct Learning {
+    params: LearnedParams,
+    mean: Vec<f32>,
+    whitening: Vec<f32>,
+    clustering: Clustering,
+}
 
-    /// Learns a dictionary from `photos` (12,288 bytes each): `params.patches` patches drawn with
-    /// `seed` (photo, then row, then column, each uniform), normalised, whitened, clustered.
-    pub fn learn<'a>(
-        photos: impl IntoIterator<Item = &'a [u8]>,
-        params: &LearnedParams,
-        seed: u32,
-    ) -> Result<Dictionary> {
-        Self::learn_on(photos, params, seed, Threads::ONE)
-    }
-
-    /// [`Dictionary::learn`] with the whitening and k-means' assignment step spread over
-    /// `threads`: each patch is whitened and assigned on its own, so the dictionary is the same
-    /// bits on any count.
-    pub fn learn_on<'a>(
+impl Learning {
+    /// Draws `params.patches` patches from `photos` with `seed` (photo, then row, then column,
+    /// each uniform), normalises and whitens them (on `threads`), and seeds the centroids.
+    pub fn start<'a>(
         photos: impl IntoIterator<Item = &'a [u8]>,
         params: &LearnedParams,
         seed: u32,
         threads: Threads,
-    ) -> Result<Dictionary> {
+    ) -> Result<Learning> {
         params.validate()?;
         let photos: Vec<&[u8]> = photos.into_iter().collect();
         if photos.is_empty() {
@@ -308,8 +304,56 @@ impl Dictionary {
             whiten(&mut patch, &mean, &whitening, d, out);
         });
         drop(patches);
-        let centroids = kmeans(&white, dp, (params.centroids, params.iterations), &mut rng, threads);
-        Ok(Dictionary::new(*params, mean, whitening, centroids))
+        let clustering = Clustering::start(white, dp, (params.centroids, params.iterations), &mut rng);
+        Ok(Learning { params: *params, mean, whitening, clustering })
+    }
+
+    /// k-means rounds run, and in all.
+    pub fn rounds(&self) -> (usize, usize) {
+        self.clustering.rounds()
+    }
+
+    /// The k-means of the whitened patches, a round at a time.
+    pub fn clustering(&mut self) -> &mut Clustering {
+        &mut self.clustering
+    }
+
+    /// The dictionary, once every round has run (see [`Clustering::is_done`]).
+    pub fn finish(self) -> Dictionary {
+        Dictionary::new(self.params, self.mean, self.whitening, self.clustering.into_centroids())
+    }
+}
+
+impl Dictionary {
+    fn new(params: LearnedParams, mean: Vec<f32>, whitening: Vec<f32>, centroids: Vec<f32>) -> Dictionary {
+        let norms = centroids.chunks_exact(padded(params.dim())).map(|c| dot(c, c)).collect();
+        Dictionary { params, mean, whitening, centroids, norms }
+    }
+
+    /// Learns a dictionary from `photos` (12,288 bytes each): `params.patches` patches drawn with
+    /// `seed` (photo, then row, then column, each uniform), normalised, whitened, clustered.
+    pub fn learn<'a>(
+        photos: impl IntoIterator<Item = &'a [u8]>,
+        params: &LearnedParams,
+        seed: u32,
+    ) -> Result<Dictionary> {
+        Self::learn_on(photos, params, seed, Threads::ONE)
+    }
+
+    /// [`Dictionary::learn`] with the whitening and k-means' assignment step spread over
+    /// `threads`: each patch is whitened and assigned on its own, so the dictionary is the same
+    /// bits on any count.
+    pub fn learn_on<'a>(
+        photos: impl IntoIterator<Item = &'a [u8]>,
+        params: &LearnedParams,
+        seed: u32,
+        threads: Threads,
+    ) -> Result<Dictionary> {
+        let mut learning = Learning::start(photos, params, seed, threads)?;
+        while !learning.clustering.is_done() {
+            learning.clustering.round(threads);
+        }
+        Ok(learning.finish())
     }
 
     /// The sizes the dictionary was learned at.

@@ -1,5 +1,6 @@
-//! Feature jobs' stories: a job survives its bytes, a wrong message is an error, and a helper's
-//! features are the lead's to the bit, for a fixed kind and a learned one, mirrored or not.
+//! Helper workers' jobs: a job and a part of the patches survive their bytes, a wrong message is
+//! an error, and a helper's features and assignments are the lead's to the bit (features for a
+//! fixed kind and a learned one, mirrored or not).
 
 use super::*;
 use crate::features::learned::{Dictionary, LearnedParams};
@@ -104,4 +105,43 @@ fn a_learned_featurizer_reads_back_to_the_bit() {
     let photo = &photos(1)[0];
     let (a, b) = (featurizer.extract(photo).unwrap(), back.extract(photo).unwrap());
     assert_eq!(a.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), b.iter().map(|v| v.to_bits()).collect::<Vec<_>>());
+}
+
+fn patches(rows: usize, dp: usize) -> ClusterRows {
+    let values = (0..rows * dp).map(|i| ((i * 37 % 101) as f32 - 50.0) / 7.0).collect();
+    ClusterRows { dp, values }
+}
+
+#[test]
+fn patches_read_back_from_their_bytes_and_every_cut_is_refused() {
+    let sent = patches(5, 8);
+    let bytes = sent.to_bytes();
+    assert_eq!(ClusterRows::from_bytes(&bytes).unwrap(), sent);
+    for end in 0..bytes.len() {
+        assert!(ClusterRows::from_bytes(&bytes[..end]).is_err(), "cut at {end} was read");
+    }
+    let mut zero_dp = bytes.clone();
+    zero_dp[8..12].copy_from_slice(&0u32.to_le_bytes());
+    assert!(matches!(ClusterRows::from_bytes(&zero_dp), Err(Error::Shard(_))));
+    let mut huge = bytes;
+    huge[12..16].copy_from_slice(&u32::MAX.to_le_bytes());
+    assert!(matches!(ClusterRows::from_bytes(&huge), Err(Error::Shard(_))));
+}
+
+#[test]
+fn a_helper_assigns_its_patches_as_the_lead_would_and_bad_answers_are_refused() {
+    let rows = patches(40, 8);
+    let centroids: Vec<f32> = rows.values[3 * 8..6 * 8].to_vec();
+    let helper = ClusterWorker::new(&rows.to_bytes()).unwrap();
+    assert_eq!((helper.len(), helper.is_empty()), (40, false));
+    let wire = helper.assign(&centroids).unwrap();
+    let mut lead = vec![(0, 0.0); 40];
+    assign(&rows.values, 8, &centroids, &mut lead);
+    assert_eq!(assignments_from_wire(&wire, 3).unwrap(), lead);
+    // Patch 4 is centroid 1 itself: distance 0 (the squared distance is computed as |p|² + |c|² - 2p·c).
+    assert_eq!(lead[4].0, 1);
+    assert!(lead.iter().any(|&(j, _)| j == 0) && lead.iter().any(|&(j, _)| j == 2));
+    assert!(matches!(assignments_from_wire(&wire, 2), Err(Error::Shard(_))));
+    assert!(matches!(helper.assign(&centroids[..7]), Err(Error::MismatchedShapes { .. })));
+    assert!(matches!(helper.assign(&[]), Err(Error::MismatchedShapes { .. })));
 }
