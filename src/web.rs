@@ -23,6 +23,7 @@ use crate::session::{RunOptions, Session};
 use crate::train::jobs::featurizer_to_bytes;
 use crate::train::optimize::{Init, Settings};
 use crate::train::plan::{PathChoice, TrainOptions, TrainingPath};
+use crate::train::prepare::Progress;
 use crate::train::shard::model_to_wire;
 use crate::viz::chart::{draw_runs, Runs};
 use crate::Error;
@@ -248,13 +249,23 @@ pub struct Mistake {
     pub probability: f64,
 }
 
-/// How far a run's features are: `learning` while its dictionary is still to learn.
+/// How far a run's features are: `learning` while its dictionary is still to learn (`round` of
+/// its `rounds` k-means rounds run).
 #[wasm_bindgen]
 #[derive(Clone, Copy)]
 pub struct FeatureProgress {
     pub learning: bool,
+    pub round: usize,
+    pub rounds: usize,
     pub done: usize,
     pub total: usize,
+}
+
+impl From<Progress> for FeatureProgress {
+    fn from(p: Progress) -> Self {
+        let (round, rounds) = p.rounds;
+        FeatureProgress { learning: p.learning, round, rounds, done: p.done, total: p.total }
+    }
 }
 
 /// A feature job for a helper worker: its number (to match the answer) and its bytes.
@@ -428,13 +439,49 @@ impl Catdog {
     #[wasm_bindgen(js_name = prepareFeatures)]
     pub fn prepare_features(&mut self, photos: usize) -> Result<Option<FeatureProgress>, JsError> {
         let progress = self.session.prepare(photos).map_err(page_error)?;
-        Ok(progress.map(|p| FeatureProgress { learning: p.learning, done: p.done, total: p.total }))
+        Ok(progress.map(FeatureProgress::from))
     }
 
     /// The run's featurizer as the helper workers are sent it (a `FeatureHelper` is made from
     /// it), once a learned kind's dictionary is learned; undefined otherwise.
     pub fn featurizer(&self) -> Option<Vec<u8>> {
         self.session.preparation()?.featurizer().map(featurizer_to_bytes)
+    }
+
+    /// The centroids of the next k-means round of the dictionary being learned, for the
+    /// helpers' `ClusterHelper`s; undefined unless a round is to run.
+    #[wasm_bindgen(js_name = clusterCentroids)]
+    pub fn cluster_centroids(&mut self) -> Option<Vec<f32>> {
+        self.session.cluster_centroids()
+    }
+
+    /// The whitened patches of part `index` (1 or more: part 0 stays here) of the dictionary's
+    /// k-means cut for `workers` workers, as a `ClusterHelper` is made from them.
+    #[wasm_bindgen(js_name = clusterRows)]
+    pub fn cluster_rows(&mut self, index: usize, workers: usize) -> Result<Vec<u8>, JsError> {
+        Ok(self.session.cluster_rows(index, workers).map_err(page_error)?.to_bytes())
+    }
+
+    /// How many parts the dictionary's patches are cut into for `workers` workers (fewer when
+    /// there are fewer blocks of patches); 0 unless a dictionary is being learned.
+    #[wasm_bindgen(js_name = clusterParts)]
+    pub fn cluster_parts(&mut self, workers: usize) -> usize {
+        self.session.cluster_parts(workers)
+    }
+
+    /// Begins a k-means round on `workers` workers: assigns part 0 here while the helpers
+    /// assign theirs.
+    #[wasm_bindgen(js_name = beginClusterRound)]
+    pub fn begin_cluster_round(&mut self, workers: usize) -> Result<(), JsError> {
+        self.session.begin_cluster_round(workers).map_err(page_error)
+    }
+
+    /// Ends the round begun with the helpers' assignments (their `assign`s one after another in
+    /// part order) and moves the centroids; says how far the run is.
+    #[wasm_bindgen(js_name = finishClusterRound)]
+    pub fn finish_cluster_round(&mut self, others: &[u32]) -> Result<Option<FeatureProgress>, JsError> {
+        let progress = self.session.finish_cluster_round(others).map_err(page_error)?;
+        Ok(progress.map(FeatureProgress::from))
     }
 
     /// The next `photos` features of the run being readied, for a helper worker's
@@ -450,7 +497,7 @@ impl Catdog {
     #[wasm_bindgen(js_name = featuresDone)]
     pub fn features_done(&mut self, number: u32, rows: &[f64]) -> Result<Option<FeatureProgress>, JsError> {
         let progress = self.session.take_back_features(number, rows).map_err(page_error)?;
-        Ok(progress.map(|p| FeatureProgress { learning: p.learning, done: p.done, total: p.total }))
+        Ok(progress.map(FeatureProgress::from))
     }
 
     /// True while a run's features are being computed (the previous model still answers).

@@ -266,6 +266,7 @@ function slice(current) {
   if (current !== run) return;
   try {
     if (!current.prepared) {
+      if (!current.stopped && current.workers > 1 && handle.clusterParts(current.workers) > 1) return spreadRound(current);
       if (!current.stopped && current.workers > 1 && current.perPhoto) return spreadFeatures(current);
       if (!current.stopped) prepareFor(current, SLICE_MS);
       if (current.stopped) return finish(current);
@@ -303,6 +304,28 @@ function prepareFor(current, ms) {
     featuresReport(current, progress);
     if (!handle.isPreparing()) return runReady(current);
   } while (performance.now() - start < ms);
+}
+
+/** A k-means round of a learned kind's dictionary spread over the helpers: each holds a part of
+ * the whitened patches (sent once a run) and assigns it to the centroids sent each round while
+ * this worker assigns part 0; the core moves the centroids from all the parts in order. The
+ * first slice (this worker alone) draws and whitens the patches. */
+async function spreadRound(current) {
+  try {
+    const parts = handle.clusterParts(current.workers);
+    await (current.patchesSent ??= pool().loadPatches(parts - 1, (k) => handle.clusterRows(k, parts)));
+    if (current !== run) return;
+    const assigned = pool().assign(handle.clusterCentroids());
+    handle.beginClusterRound(parts);
+    const others = await assigned;
+    if (current !== run) return;
+    featuresReport(current, handle.finishClusterRound(others));
+    if (!handle.isPreparing()) runReady(current);
+    if (current.stopped) return finish(current);
+    setTimeout(slice, 0, current);
+  } catch (err) {
+    failed(current, err);
+  }
 }
 
 /** Features spread over the helpers for about SLICE_MS: each helper is handed a job of the photos
@@ -354,9 +377,9 @@ function featureJobs(current) {
 /** Posts how far a run's features are (`progress` from the core, freed here). */
 function featuresReport(current, progress) {
   if (!progress) return;
-  const { learning, done, total } = progress;
+  const { learning, round, rounds, done, total } = progress;
   progress.free();
-  self.postMessage({ type: 'features', features: current.settings.features, learning, done, total, memory: memory() });
+  self.postMessage({ type: 'features', features: current.settings.features, learning, round, rounds, done, total, memory: memory() });
 }
 
 function runReady(current) {

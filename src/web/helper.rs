@@ -1,10 +1,11 @@
-//! What the page's helper workers hold: a shard of a run's training rows (see `train::shard`)
-//! and the run's featurizer while it is readied (see `train::jobs`).
+//! What the page's helper workers hold: a shard of a run's training rows (see `train::shard`),
+//! and while a run is readied its featurizer and a part of its dictionary's patches (see
+//! `train::jobs`).
 
 use wasm_bindgen::prelude::*;
 
 use super::page_error;
-use crate::train::jobs::{FeatureJob, FeatureWorker};
+use crate::train::jobs::{ClusterWorker, FeatureJob, FeatureWorker};
 use crate::train::shard::{Shard, ShardRows};
 
 /// A helper worker's shard of a run's training rows (see `train::shard`).
@@ -62,5 +63,36 @@ impl FeatureHelper {
     /// Features a photo gives.
     pub fn features(&self) -> usize {
         self.worker.features()
+    }
+}
+
+/// A helper worker's part of learning a run's dictionary: its patches, assigned each round.
+#[wasm_bindgen]
+pub struct ClusterHelper {
+    worker: ClusterWorker,
+}
+
+#[wasm_bindgen]
+impl ClusterHelper {
+    /// The patches a lead worker's `clusterRows` gave.
+    #[wasm_bindgen(constructor)]
+    pub fn new(rows: &[u8]) -> Result<ClusterHelper, JsError> {
+        Ok(ClusterHelper { worker: ClusterWorker::new(rows).map_err(page_error)? })
+    }
+
+    /// Each patch's nearest of the lead's `clusterCentroids` and its distance, for `clusterRound`.
+    pub fn assign(&self, centroids: &[f32]) -> Result<Vec<u32>, JsError> {
+        self.worker.assign(centroids).map_err(page_error)
+    }
+
+    /// Patches held.
+    pub fn len(&self) -> usize {
+        self.worker.len()
+    }
+
+    /// Never true: a part has patches.
+    #[wasm_bindgen(js_name = isEmpty)]
+    pub fn is_empty(&self) -> bool {
+        self.worker.is_empty()
     }
 }

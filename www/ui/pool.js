@@ -36,6 +36,23 @@ export class Pool {
     }));
   }
 
+  /** Sends helper k - 1 part k of a dictionary's patches (`rows(k)` its bytes, k from 1);
+   * resolves once every helper holds its part. */
+  loadPatches(count, rows) {
+    this.resize(count);
+    return Promise.all(this.helpers.map((helper, k) => {
+      const bytes = rows(k + 1);
+      return ask(helper, { type: 'patches', rows: bytes }, [bytes.buffer]);
+    }));
+  }
+
+  /** Every helper's assignments of its patches to `centroids` (a Float32Array), one after
+   * another in part order. */
+  async assign(centroids) {
+    const answers = await Promise.all(this.helpers.map((helper) => ask(helper, { type: 'assign', centroids })));
+    return concat(answers.map((a) => a.assigned), Uint32Array);
+  }
+
   /** Sends `count` helpers the run's featurizer (the lead's `featurizer()` bytes); resolves once
    * every helper has built it. */
   loadFeatures(count, featurizer) {
@@ -53,15 +70,19 @@ export class Pool {
   /** Every helper's partial sums at `model` (a Float64Array), one after another in shard order. */
   async step(model) {
     const answers = await Promise.all(this.helpers.map((helper) => ask(helper, { type: 'step', model })));
-    const length = answers.reduce((sum, a) => sum + a.partials.length, 0);
-    const all = new Float64Array(length);
-    let at = 0;
-    for (const { partials } of answers) {
-      all.set(partials, at);
-      at += partials.length;
-    }
-    return all;
+    return concat(answers.map((a) => a.partials), Float64Array);
   }
+}
+
+/** The typed arrays `parts` one after another in one array of `Type`. */
+function concat(parts, Type) {
+  const all = new Type(parts.reduce((sum, p) => sum + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    all.set(part, at);
+    at += part.length;
+  }
+  return all;
 }
 
 /** Posts one request to a helper and resolves with its answer (answers come in request order). */

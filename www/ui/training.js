@@ -93,10 +93,11 @@ async function compareLearningRates() {
 }
 
 /** The run's features being computed (before its first step): Stop works meanwhile. */
-function features({ features, learning, done, total }) {
-  $('progress').max = Math.max(1, total);
-  $('progress').value = done;
-  setStatus(learning ? `Learning the patches of ${features} from the training photos…` : `Computing ${features} features: ${done} of ${total}…`);
+function features({ features, learning, round, rounds, done, total }) {
+  $('progress').max = Math.max(1, learning ? rounds : total);
+  $('progress').value = learning ? round : done;
+  const rounded = rounds > 0 ? ` (round ${round} of ${rounds})` : '';
+  setStatus(learning ? `Learning the patches of ${features} from the training photos${rounded}…` : `Computing ${features} features: ${done} of ${total}…`);
 }
 
 /** A run's name in the chart's legend: what tells runs apart. */
