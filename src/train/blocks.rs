@@ -77,8 +77,18 @@ impl Partial {
         Partial { dw: vec![0.0; features], db: 0.0, cost: 0.0 }
     }
 
-    /// Adds the next block's sums into these.
+    /// A block's cost alone: its gradient's sums were added into another block of its shard
+    /// (only for exact sums, see `shard::exact_from_wire`).
+    pub fn cost_only(cost: f64) -> Partial {
+        Partial { dw: Vec::new(), db: 0.0, cost }
+    }
+
+    /// Adds the next block's sums into these (a [`Partial::cost_only`] adds its cost alone).
     pub fn add(&mut self, next: &Partial) -> Result<()> {
+        if next.dw.is_empty() && next.db == 0.0 {
+            self.cost += next.cost;
+            return Ok(());
+        }
         if next.dw.len() != self.dw.len() {
             return Err(Error::MismatchedShapes {
                 what: "weights of a partial sum",

@@ -214,6 +214,12 @@ impl Objective for FastObjective {
         blocks::finish_all(self, partials)
     }
 
+    /// The weights' and the bias's sums are integers (`block`), under 2^31 a block, so adding
+    /// them up is exact while a run has fewer than 2^22 blocks.
+    fn exact_sums(&self) -> bool {
+        true
+    }
+
     fn shard(&self, rows: Range<usize>) -> Result<ShardRows> {
         check_rows(&rows, self.labels.len())?;
         let levels = self.levels[rows.start * self.stride..rows.end * self.stride]

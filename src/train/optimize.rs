@@ -26,6 +26,11 @@ pub trait Objective {
     fn propagate_from(&self, model: &Model, partials: &[Partial]) -> Result<(Gradients, f64)>;
     /// Examples `rows` (whole blocks) as a helper worker computes their blocks from.
     fn shard(&self, rows: Range<usize>) -> Result<ShardRows>;
+    /// True when the gradient's sums are whole numbers (exact in any order), so a helper may add
+    /// its blocks' up before sending them (see `shard::exact_to_wire`); the costs never are.
+    fn exact_sums(&self) -> bool {
+        false
+    }
     /// Cost and gradients at `model` (the tutorial's `propagate`): every block here.
     fn propagate(&self, model: &Model) -> Result<(Gradients, f64)> {
         let partials = self.partials(model, 0..block_count(self.examples()))?;

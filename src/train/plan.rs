@@ -198,7 +198,9 @@ impl Plan {
             return Err(Error::Shard("the step was begun at another iteration"));
         }
         let mut partials = pending.own;
-        partials.extend(shard::partials_from_wire(others, self.trainer.objective().features())?);
+        let objective = self.trainer.objective();
+        let from_wire = if objective.exact_sums() { shard::exact_from_wire } else { shard::partials_from_wire };
+        partials.extend(from_wire(others, objective.features())?);
         let cost = self.trainer.step_from(&partials)?;
         self.held_out_costs.extend(pending.held_out_cost);
         Ok(cost)

@@ -180,4 +180,8 @@ impl Objective for SharedBytes {
     fn shard(&self, rows: Range<usize>) -> Result<ShardRows> {
         self.0.shard(rows)
     }
+
+    fn exact_sums(&self) -> bool {
+        self.0.exact_sums()
+    }
 }

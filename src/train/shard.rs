@@ -4,8 +4,9 @@
 //! into [`blocks::shards`] (contiguous runs of whole blocks) and sends shard `i ≥ 1` to helper
 //! worker `i`, which builds a [`Shard`] from it; the lead computes shard 0 itself. Each step, the
 //! lead sends the model ([`model_to_wire`]); every helper answers with its blocks' partials
-//! ([`Shard::partials`], [`partials_to_wire`]); the lead adds every block's partial in block
-//! order (`Plan::finish_step`). A shard starts on a block boundary, so its local block `j` is the
+//! ([`Shard::partials`], [`partials_to_wire`]; the integer kernel's gradient sums added up first,
+//! [`exact_to_wire`], as integers add up the same in any order); the lead adds every block's
+//! partial in block order (`Plan::finish_step`). A shard starts on a block boundary, so its local block `j` is the
 //! run's block `first + j`, holding the same rows and summed by the same code: the model is the
 //! same bits whether one worker or eight computed it.
 //!
@@ -142,11 +143,13 @@ impl Shard {
     }
 
     /// The partial of each of the shard's blocks at the model sent (see [`model_from_wire`]),
-    /// as [`partials_to_wire`] sends them.
+    /// as [`partials_to_wire`] sends them, or added up by [`exact_to_wire`] when their sums are
+    /// exact (the integer kernel's).
     pub fn partials(&self, model: &[f64]) -> Result<Vec<f64>> {
         let model = model_from_wire(model, self.objective.features())?;
         let blocks = 0..block_count(self.objective.examples());
-        Ok(partials_to_wire(&self.objective.partials(&model, blocks)?))
+        let partials = self.objective.partials(&model, blocks)?;
+        Ok(if self.objective.exact_sums() { exact_to_wire(&partials) } else { partials_to_wire(&partials) })
     }
 }
 
@@ -184,6 +187,44 @@ pub fn partials_from_wire(wire: &[f64], features: usize) -> Result<Vec<Partial>>
     }
     let partial = |c: &[f64]| Partial { cost: c[0], db: c[1], dw: c[2..].to_vec() };
     Ok(wire.chunks_exact(features + 2).map(partial).collect())
+}
+
+/// A shard's partials with exact sums (see `Objective::exact_sums`), their gradient's sums added
+/// up first, since that changes no bit: the number of blocks, each block's cost (floats, kept
+/// apart for the lead to add in block order), then the bias's and the weights' sums. One set of
+/// weights' sums crosses instead of one a block.
+pub fn exact_to_wire(partials: &[Partial]) -> Vec<f64> {
+    let features = partials.first().map_or(0, |p| p.dw.len());
+    let mut total = Partial::zeros(features);
+    let mut out = vec![partials.len() as f64];
+    for p in partials {
+        out.push(p.cost);
+        total.dw.iter_mut().zip(&p.dw).for_each(|(s, &d)| *s += d);
+        total.db += p.db;
+    }
+    out.push(total.db);
+    out.extend_from_slice(&total.dw);
+    out
+}
+
+/// The partials of one or more shards sent by [`exact_to_wire`], one after another: each
+/// shard's first block carries its sums, the others their costs alone ([`Partial::cost_only`]).
+pub fn exact_from_wire(mut wire: &[f64], features: usize) -> Result<Vec<Partial>> {
+    let mut partials = Vec::new();
+    while let Some((&count, rest)) = wire.split_first() {
+        let blocks = count as usize;
+        let needed = blocks.checked_add(1 + features);
+        if count < 1.0 || count.fract() != 0.0 || needed.is_none_or(|n| rest.len() < n) {
+            return Err(Error::Shard("the partial sums are not whole shards"));
+        }
+        let (costs, rest) = rest.split_at(blocks);
+        let (db, rest) = (rest[0], &rest[1..]);
+        let (dw, rest) = rest.split_at(features);
+        partials.push(Partial { dw: dw.to_vec(), db, cost: costs[0] });
+        partials.extend(costs[1..].iter().map(|&cost| Partial::cost_only(cost)));
+        wire = rest;
+    }
+    Ok(partials)
 }
 
 #[cfg(test)]

@@ -37,7 +37,8 @@ fn sharded(objective: &dyn Objective, model: &Model, count: usize) -> (crate::mo
         let shard =
             Shard::new(ShardRows::from_bytes(&objective.shard(rows.clone()).unwrap().to_bytes()).unwrap()).unwrap();
         let wire = shard.partials(&model_to_wire(model)).unwrap();
-        partials.extend(partials_from_wire(&wire, objective.features()).unwrap());
+        let from_wire = if objective.exact_sums() { exact_from_wire } else { partials_from_wire };
+        partials.extend(from_wire(&wire, objective.features()).unwrap());
     }
     objective.propagate_from(model, &partials).unwrap()
 }
@@ -99,4 +100,31 @@ fn damaged_messages_are_errors_not_panics() {
     assert!(matches!(shard.partials(&[0.0; 3]), Err(Error::MismatchedShapes { expected: 4, actual: 3, .. })));
     assert!(matches!(partials_from_wire(&[0.0; 7], 3), Err(Error::Shard(_))));
     assert_eq!(blocks::block_count(shard.len()), 1);
+}
+
+#[test]
+fn the_kernels_helpers_send_one_set_of_sums_a_shard_and_every_blocks_cost() {
+    let (m, features) = (1100, 40);
+    let bytes = random_bytes(m, features);
+    assert!(bytes.exact_sums() && !random_floats(8, 3).exact_sums());
+    let shard = Shard::new(bytes.shard(0..m).unwrap()).unwrap();
+    let wire = shard.partials(&model_to_wire(&model(features))).unwrap();
+    let blocks = blocks::block_count(m);
+    assert_eq!(wire.len(), 1 + blocks + 1 + features, "count, costs, db, dw");
+    let partials = bytes.partials(&model(features), 0..blocks).unwrap();
+    let back = exact_from_wire(&wire, features).unwrap();
+    assert_eq!(back.iter().map(|p| p.cost).collect::<Vec<_>>(), partials.iter().map(|p| p.cost).collect::<Vec<_>>());
+    let (sum, total) = (blocks::combine(features, &back).unwrap(), blocks::combine(features, &partials).unwrap());
+    assert_eq!((sum.dw, sum.db, sum.cost), (total.dw, total.db, total.cost));
+    // Two shards' wires one after another read as both shards' blocks.
+    let twice = [wire.clone(), wire.clone()].concat();
+    assert_eq!(exact_from_wire(&twice, features).unwrap().len(), 2 * blocks);
+    for cut in 1..wire.len() {
+        assert!(exact_from_wire(&wire[..cut], features).is_err(), "cut at {cut}");
+    }
+    for count in [0.0, 1.5, -1.0, f64::NAN, f64::INFINITY, 1e300] {
+        let mut bad = wire.clone();
+        bad[0] = count;
+        assert!(matches!(exact_from_wire(&bad, features), Err(Error::Shard(_))), "count {count}");
+    }
 }
