@@ -524,7 +524,7 @@ impl Catdog {
     #[wasm_bindgen(js_name = shardRows)]
     pub fn shard_rows(&self, index: usize, workers: usize) -> Result<Vec<u8>, JsError> {
         let run = self.session.run().ok_or(Error::NoRun).map_err(page_error)?;
-        Ok(run.shard(index, workers).map_err(page_error)?.to_bytes())
+        run.shard_message(index, workers).map_err(page_error)
     }
 
     /// The run's model as the helper workers are sent it each step.

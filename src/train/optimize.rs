@@ -26,6 +26,10 @@ pub trait Objective {
     fn propagate_from(&self, model: &Model, partials: &[Partial]) -> Result<(Gradients, f64)>;
     /// Examples `rows` (whole blocks) as a helper worker computes their blocks from.
     fn shard(&self, rows: Range<usize>) -> Result<ShardRows>;
+    /// [`Self::shard`] as the message a helper is sent (see `shard::ShardRows::to_bytes`).
+    fn shard_message(&self, rows: Range<usize>) -> Result<Vec<u8>> {
+        Ok(self.shard(rows)?.to_bytes())
+    }
     /// True when the gradient's sums are whole numbers (exact in any order), so a helper may add
     /// its blocks' up before sending them (see `shard::exact_to_wire`); the costs never are.
     fn exact_sums(&self) -> bool {

@@ -174,6 +174,13 @@ impl Plan {
         self.trainer.objective().shard(rows.clone())
     }
 
+    /// [`Self::shard`] as the message the helper worker is sent.
+    pub fn shard_message(&self, index: usize, workers: usize) -> Result<Vec<u8>> {
+        let ranges = self.shard_ranges(workers);
+        let rows = ranges.get(index).ok_or(Error::Shard("there is no such shard"))?;
+        self.trainer.objective().shard_message(rows.clone())
+    }
+
     /// Begins a step spread over `workers` workers: computes the lead's shard's partials and the
     /// held-out cost at the current model, while the helpers compute theirs from the model
     /// [`shard::model_to_wire`] gives them. False when the run is done.

@@ -181,6 +181,10 @@ impl Objective for SharedBytes {
         self.0.shard(rows)
     }
 
+    fn shard_message(&self, rows: Range<usize>) -> Result<Vec<u8>> {
+        self.0.shard_message(rows)
+    }
+
     fn exact_sums(&self) -> bool {
         self.0.exact_sums()
     }

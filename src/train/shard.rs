@@ -58,17 +58,11 @@ impl ShardRows {
 
     /// The message a helper worker is sent.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let (kind, features, scale, offset) = match self {
-            ShardRows::Bytes { features, scale, offset, .. } => (BYTES, *features, *scale, *offset),
-            ShardRows::Floats { x, .. } => (FLOATS, x.ncols(), 0.0, 0.0),
+        let (kind, features, scale, offset, width) = match self {
+            ShardRows::Bytes { features, scale, offset, .. } => (BYTES, *features, *scale, *offset, 1),
+            ShardRows::Floats { x, .. } => (FLOATS, x.ncols(), 0.0, 0.0, 8),
         };
-        let mut out = Vec::with_capacity(HEADER + self.len() * (1 + features * 8));
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&[kind, 0, 0, 0]);
-        out.extend_from_slice(&(features as u32).to_le_bytes());
-        out.extend_from_slice(&(self.len() as u32).to_le_bytes());
-        out.extend_from_slice(&scale.to_le_bytes());
-        out.extend_from_slice(&offset.to_le_bytes());
+        let mut out = header(kind, features, self.len(), (scale, offset), width);
         match self {
             ShardRows::Bytes { levels, labels, .. } => {
                 out.extend_from_slice(labels);
@@ -113,6 +107,33 @@ impl ShardRows {
         let x = Array2::from_shape_vec((rows, features), values).map_err(|_| Error::Shard("the rows have no shape"))?;
         Ok(ShardRows::Floats { x, y: labels.iter().map(|&l| f64::from(l)).collect() })
     }
+}
+
+/// A message's header, in a vector with room for exactly the rest (`width` bytes a value): wasm
+/// memory only grows, so room asked for stays taken.
+fn header(kind: u8, features: usize, rows: usize, (scale, offset): (f64, f64), width: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(HEADER + rows * (1 + features * width));
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&[kind, 0, 0, 0]);
+    out.extend_from_slice(&(features as u32).to_le_bytes());
+    out.extend_from_slice(&(rows as u32).to_le_bytes());
+    out.extend_from_slice(&scale.to_le_bytes());
+    out.extend_from_slice(&offset.to_le_bytes());
+    out
+}
+
+/// The message of byte rows, as `ShardRows::Bytes` sends it, written straight from the rows
+/// (the first `features` bytes of each), without a copy of them in between.
+pub fn bytes_message<'a>(
+    labels: &[u8],
+    rows: impl Iterator<Item = &'a [u8]>,
+    features: usize,
+    scale_offset: (f64, f64),
+) -> Vec<u8> {
+    let mut out = header(BYTES, features, labels.len(), scale_offset, 1);
+    out.extend_from_slice(labels);
+    rows.for_each(|row| out.extend_from_slice(&row[..features]));
+    out
 }
 
 /// A helper worker's part of a run: the objective on its rows alone.

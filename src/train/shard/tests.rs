@@ -128,3 +128,17 @@ fn the_kernels_helpers_send_one_set_of_sums_a_shard_and_every_blocks_cost() {
         assert!(matches!(exact_from_wire(&bad, features), Err(Error::Shard(_))), "count {count}");
     }
 }
+
+#[test]
+fn a_shards_message_written_straight_from_the_rows_is_the_rows_message() {
+    let (m, features) = (700, 40);
+    let bytes = random_bytes(m, features);
+    for rows in [0..256, 256..700] {
+        let message = bytes.shard_message(rows.clone()).unwrap();
+        assert_eq!(message, bytes.shard(rows).unwrap().to_bytes());
+        assert_eq!(message.capacity(), message.len(), "room for exactly the message");
+    }
+    let floats = random_floats(300, 5);
+    assert_eq!(floats.shard_message(0..300).unwrap(), floats.shard(0..300).unwrap().to_bytes());
+    assert!(bytes.shard_message(0..701).is_err());
+}
