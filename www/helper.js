@@ -65,7 +65,7 @@ function features(job) {
 
 function step(model) {
   if (!shard) throw new Error('this helper has no rows yet');
-  const partials = new Float64Array(shard.partials(model));
+  const partials = shard.partials(model);
   self.postMessage({ type: 'partials', partials }, [partials.buffer]);
 }
 

@@ -417,7 +417,7 @@ async function shardedSlice(current) {
     const start = performance.now();
     current.stepsFrom ??= start;
     while (!current.stopped && current === run && performance.now() - start < SLICE_MS) {
-      const model = new Float64Array(handle.stepModel());
+      const model = handle.stepModel();
       const others = pool().step(model);
       if (!handle.beginStep(current.shards)) break;
       const sums = await others;
@@ -448,8 +448,8 @@ function runFor(current, ms) {
 }
 
 function report(current) {
-  const train = new Float64Array(handle.trainCosts(current.sent));
-  const test = new Float64Array(handle.testCosts(current.sent));
+  const train = handle.trainCosts(current.sent);
+  const test = handle.testCosts(current.sent);
   current.sent += train.length;
   const iteration = handle.iteration();
   const now = performance.now();

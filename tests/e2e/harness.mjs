@@ -48,15 +48,29 @@ export const chromiumArgs = [
 export const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const chromiumOptions = { executablePath: chromiumPath, headless: true, args: chromiumArgs };
 
+/** E2E_CORES=N makes every page see N cores (`navigator.hardwareConcurrency`), so its default
+ * Workers setting is N - 1 and the whole suite can be run on helper workers once by hand; unset,
+ * pages see this machine's cores. */
+const cores = process.env.E2E_CORES ? Number(process.env.E2E_CORES) : null;
+if (cores !== null && !(Number.isInteger(cores) && cores >= 1)) throw new Error(`E2E_CORES must be a whole number of cores, not ${process.env.E2E_CORES}`);
+
+async function withCores(context) {
+  if (cores !== null) await context.addInitScript((n) => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => n }), cores);
+  return context;
+}
+
 /** Debian's Chromium, headless, with the flags this machine needs and a fake webcam. */
 export async function launch() {
-  return chromium.launch(chromiumOptions);
+  const browser = await chromium.launch(chromiumOptions);
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => withCores(await newContext(options));
+  return browser;
 }
 
 /** The same Chromium with a profile in `folder` (a context that is not incognito, as a visitor's
  * browser is: Chromium offers to install a page only there). */
 export async function launchWithProfile(folder) {
-  return chromium.launchPersistentContext(folder, { ...chromiumOptions, viewport: { width: 1280, height: 900 } });
+  return withCores(await chromium.launchPersistentContext(folder, { ...chromiumOptions, viewport: { width: 1280, height: 900 } }));
 }
 
 /** A page that records console errors and failed requests to other origins. */

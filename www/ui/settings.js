@@ -29,7 +29,7 @@ const MAX_WORKERS = 8;
 function showWorkers() {
   const cores = navigator.hardwareConcurrency || 1;
   $('workers').value = Math.min(MAX_WORKERS, Math.max(1, cores - 1));
-  $('workers-help').textContent = `Training is spread over this many workers, each on a core (this device has ${cores}, and the page itself needs one); the model is the same for any number.`;
+  $('workers-help').textContent = `A run (learning the patches, the features, the training) is spread over this many workers, each on a core (this device has ${cores}, and the page itself needs one); the model is the same for any number.`;
 }
 
 /** Fills the settings with the chosen kind's defaults and explains the kind; needs the page's
