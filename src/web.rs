@@ -1,4 +1,4 @@
-//! The wasm-facing file (with its `canvas` and `helper` modules): a handle over the core's `Session` (photos and model live in wasm
+//! The wasm-facing file (with its `canvas`, `helper` and `lead` modules): a handle over the core's `Session` (photos and model live in wasm
 //! memory; the page runs it in a Web Worker) and the runs chart drawn on a DOM canvas. Settings
 //! come in as one typed object, photos are named by the ids the core gives them, and results go
 //! out as small typed values. Every fallible export converts, calls the core and returns
@@ -6,6 +6,7 @@
 
 mod canvas;
 mod helper;
+mod lead;
 
 use wasm_bindgen::prelude::*;
 
@@ -20,11 +21,9 @@ use crate::model::file::SavedModel;
 use crate::photo::Label;
 use crate::session::live::class_probabilities;
 use crate::session::{RunOptions, Session};
-use crate::train::jobs::featurizer_to_bytes;
 use crate::train::optimize::{Init, Settings};
 use crate::train::plan::{PathChoice, TrainOptions, TrainingPath};
 use crate::train::prepare::Progress;
-use crate::train::shard::model_to_wire;
 use crate::viz::chart::{draw_runs, Runs};
 use crate::Error;
 
@@ -268,13 +267,6 @@ impl From<Progress> for FeatureProgress {
     }
 }
 
-/// A feature job for a helper worker: its number (to match the answer) and its bytes.
-#[wasm_bindgen(getter_with_clone)]
-pub struct FeatureJobBytes {
-    pub number: u32,
-    pub bytes: Vec<u8>,
-}
-
 /// A picture: `width` × `height` RGBA pixels, row after row.
 #[wasm_bindgen(getter_with_clone)]
 pub struct Picture {
@@ -442,64 +434,6 @@ impl Catdog {
         Ok(progress.map(FeatureProgress::from))
     }
 
-    /// The run's featurizer as the helper workers are sent it (a `FeatureHelper` is made from
-    /// it), once a learned kind's dictionary is learned; undefined otherwise.
-    pub fn featurizer(&self) -> Option<Vec<u8>> {
-        self.session.preparation()?.featurizer().map(featurizer_to_bytes)
-    }
-
-    /// The centroids of the next k-means round of the dictionary being learned, for the
-    /// helpers' `ClusterHelper`s; undefined unless a round is to run.
-    #[wasm_bindgen(js_name = clusterCentroids)]
-    pub fn cluster_centroids(&mut self) -> Option<Vec<f32>> {
-        self.session.cluster_centroids()
-    }
-
-    /// The whitened patches of part `index` (1 or more: part 0 stays here) of the dictionary's
-    /// k-means cut for `workers` workers, as a `ClusterHelper` is made from them.
-    #[wasm_bindgen(js_name = clusterRows)]
-    pub fn cluster_rows(&mut self, index: usize, workers: usize) -> Result<Vec<u8>, JsError> {
-        Ok(self.session.cluster_rows(index, workers).map_err(page_error)?.to_bytes())
-    }
-
-    /// How many parts the dictionary's patches are cut into for `workers` workers (fewer when
-    /// there are fewer blocks of patches); 0 unless a dictionary is being learned.
-    #[wasm_bindgen(js_name = clusterParts)]
-    pub fn cluster_parts(&mut self, workers: usize) -> usize {
-        self.session.cluster_parts(workers)
-    }
-
-    /// Begins a k-means round on `workers` workers: assigns part 0 here while the helpers
-    /// assign theirs.
-    #[wasm_bindgen(js_name = beginClusterRound)]
-    pub fn begin_cluster_round(&mut self, workers: usize) -> Result<(), JsError> {
-        self.session.begin_cluster_round(workers).map_err(page_error)
-    }
-
-    /// Ends the round begun with the helpers' assignments (their `assign`s one after another in
-    /// part order) and moves the centroids; says how far the run is.
-    #[wasm_bindgen(js_name = finishClusterRound)]
-    pub fn finish_cluster_round(&mut self, others: &[u32]) -> Result<Option<FeatureProgress>, JsError> {
-        let progress = self.session.finish_cluster_round(others).map_err(page_error)?;
-        Ok(progress.map(FeatureProgress::from))
-    }
-
-    /// The next `photos` features of the run being readied, for a helper worker's
-    /// `FeatureHelper`; undefined while the dictionary is still to learn or none are left.
-    #[wasm_bindgen(js_name = featureJob)]
-    pub fn feature_job(&mut self, photos: usize) -> Option<FeatureJobBytes> {
-        let job = self.session.hand_out_features(photos)?;
-        Some(FeatureJobBytes { number: job.number, bytes: job.to_bytes() })
-    }
-
-    /// Keeps a helper's features for job `number` (its `compute`); once all are in, the run is
-    /// ready. Undefined when the run was stopped or replaced meanwhile.
-    #[wasm_bindgen(js_name = featuresDone)]
-    pub fn features_done(&mut self, number: u32, rows: &[f64]) -> Result<Option<FeatureProgress>, JsError> {
-        let progress = self.session.take_back_features(number, rows).map_err(page_error)?;
-        Ok(progress.map(FeatureProgress::from))
-    }
-
     /// True while a run's features are being computed (the previous model still answers).
     #[wasm_bindgen(js_name = isPreparing)]
     pub fn is_preparing(&self) -> bool {
@@ -510,41 +444,6 @@ impl Catdog {
     #[wasm_bindgen(js_name = trainSteps)]
     pub fn train_steps(&mut self, steps: usize) -> Result<usize, JsError> {
         self.session.steps(steps).map_err(page_error)
-    }
-
-    /// How many workers the run's training rows are cut for when `workers` are asked (fewer
-    /// when there are fewer blocks of 256 photos); 0 without a run.
-    #[wasm_bindgen(js_name = shardCount)]
-    pub fn shard_count(&self, workers: usize) -> usize {
-        self.session.run().map_or(0, |r| r.shard_ranges(workers).len())
-    }
-
-    /// The training rows of shard `index` (1 or more: shard 0 stays here) of the run cut for
-    /// `workers` workers, as a `TrainingShard` is made from them in a helper worker.
-    #[wasm_bindgen(js_name = shardRows)]
-    pub fn shard_rows(&self, index: usize, workers: usize) -> Result<Vec<u8>, JsError> {
-        let run = self.session.run().ok_or(Error::NoRun).map_err(page_error)?;
-        run.shard_message(index, workers).map_err(page_error)
-    }
-
-    /// The run's model as the helper workers are sent it each step.
-    #[wasm_bindgen(js_name = stepModel)]
-    pub fn step_model(&self) -> Result<Vec<f64>, JsError> {
-        let run = self.session.run().ok_or(Error::NoRun).map_err(page_error)?;
-        Ok(model_to_wire(run.model()))
-    }
-
-    /// Begins a step spread over `workers` workers: computes this worker's shard (and the
-    /// held-out cost) while the helpers compute theirs. False once the run is done.
-    #[wasm_bindgen(js_name = beginStep)]
-    pub fn begin_step(&mut self, workers: usize) -> Result<bool, JsError> {
-        self.session.begin_step(workers).map_err(page_error)
-    }
-
-    /// Ends the step begun, with the helpers' partial sums one after another in shard order.
-    #[wasm_bindgen(js_name = finishStep)]
-    pub fn finish_step(&mut self, others: &[f64]) -> Result<(), JsError> {
-        self.session.finish_step(others).map_err(page_error)
     }
 
     /// Iterations run so far.

@@ -256,8 +256,8 @@ impl Preparation {
     /// helpers assign theirs.
     pub fn begin_cluster_round(&mut self, workers: usize) -> Result<()> {
         let clustering = self.clustering()?;
-        let here = shards(clustering.shape().0, workers)[0].clone();
-        clustering.assign_here(here);
+        let here = shards(clustering.shape().0, workers).first().cloned();
+        clustering.assign_here(here.ok_or(Error::Shard("there are no patches to assign"))?);
         self.round_begun = Some(workers);
         Ok(())
     }
@@ -270,6 +270,7 @@ impl Preparation {
         let workers = self.round_begun.ok_or(Error::Shard("no k-means round was begun"))?;
         let clustering = self.clustering()?;
         let parts = shards(clustering.shape().0, workers);
+        let helpers_from = parts.first().map_or(0, |p| p.end);
         let expected = 2 * parts.iter().skip(1).map(|r| r.len()).sum::<usize>();
         if others.len() != expected {
             return Err(Error::MismatchedShapes {
@@ -279,7 +280,7 @@ impl Preparation {
             });
         }
         let assigned = assignments_from_wire(others, clustering.centroids().len() / clustering.shape().1)?;
-        clustering.assigned_elsewhere(parts[0].end, &assigned);
+        clustering.assigned_elsewhere(helpers_from, &assigned);
         clustering.update();
         self.round_begun = None;
         self.finish_learning(cache)?;
