@@ -11,6 +11,8 @@ mod lead;
 use wasm_bindgen::prelude::*;
 
 use canvas::MeasuredCanvas;
+pub use helper::{ClusterHelper, FeatureHelper, TrainingShard};
+pub use lead::FeatureJobBytes;
 
 use crate::data::dataset::PhotoId;
 use crate::data::labels::Classes;

@@ -7,7 +7,10 @@ use catdog::data::rng::Mt19937;
 use catdog::model::{propagate, Model};
 use catdog::train::kernel::{FastObjective, DZ_UNITS};
 use catdog::train::optimize::Objective;
-use catdog::web::{features_name, features_named, Arithmetic, Catdog, Features, RunSettings, RunsChart};
+use catdog::web::{
+    features_name, features_named, Arithmetic, Catdog, ClusterHelper, FeatureHelper, Features, RunSettings, RunsChart,
+    TrainingShard,
+};
 use image::{ImageFormat, Rgb, RgbImage};
 use ndarray::{Array1, Array2};
 use wasm_bindgen::JsCast;
@@ -169,6 +172,32 @@ fn bad_input_is_an_error_not_a_panic() {
     assert!(features_named("sift").is_err());
     assert!(RunsChart::new().draw("no-such-canvas").is_err());
     assert!(RunsChart::new().append(&[0.5], &[]).is_err() && RunsChart::new().set_shown(3, false).is_err());
+}
+
+/// A helper worker's side of readying and training a run, through the exports the page's
+/// workers call: a feature job computed by a `FeatureHelper` and kept by the lead, a shard's
+/// partials, and bad messages refused with an error.
+#[wasm_bindgen_test]
+fn helpers_compute_the_leads_jobs_and_refuse_bad_messages() {
+    let mut lead = handle_with(4);
+    lead.start_training(&settings(Features::Hog, 0.01, 5, 1.0, false)).unwrap();
+    let helper = FeatureHelper::new(&lead.featurizer().unwrap()).unwrap();
+    let job = lead.feature_job(3).unwrap();
+    let rows = helper.compute(&job.bytes).unwrap();
+    assert_eq!(rows.len(), 3 * helper.features());
+    assert!(lead.features_done(job.number, &rows[1..]).is_err(), "a short answer");
+    let progress = lead.features_done(job.number, &rows).unwrap().unwrap();
+    assert_eq!((progress.learning, progress.done, progress.total), (false, 3, 8));
+    assert!(lead.features_done(job.number, &rows).is_err(), "an answer twice");
+    assert!(helper.compute(&job.bytes[..20]).is_err() && FeatureHelper::new(b"{").is_err());
+    assert!(ClusterHelper::new(&[1, 2, 3]).is_err() && lead.cluster_rows(1, 2).is_err());
+    assert_eq!(lead.cluster_parts(2), 0);
+    while lead.is_preparing() {
+        lead.prepare_features(100).unwrap();
+    }
+    assert_eq!(lead.shard_count(2), 1, "6 training photos are one block: one shard");
+    assert!(lead.shard_rows(1, 2).is_err() && TrainingShard::new(&[0; 8]).is_err());
+    assert_eq!(lead.train_steps(5).unwrap(), 5);
 }
 
 fn canvas(id: &str) -> HtmlCanvasElement {
