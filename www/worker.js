@@ -291,8 +291,9 @@ function failed(current, err) {
   finish(current);
 }
 
-/** Features in batches sized from the measured time per photo (learning a dictionary is one
- * call on its own); posts how far they are, and 'started' once the run is ready. */
+/** Features in batches sized from the measured time per photo (drawing a learned kind's
+ * patches, and each of its k-means rounds, is a call of its own); posts how far they are, and
+ * 'started' once the run is ready. */
 function prepareFor(current, ms) {
   const start = performance.now();
   do {
