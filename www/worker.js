@@ -269,9 +269,7 @@ function slice(current) {
       if (!current.stopped && current.workers > 1 && handle.clusterParts(current.workers) > 1) return spreadRound(current);
       if (!current.stopped && current.workers > 1 && current.perPhoto) return spreadFeatures(current);
       if (!current.stopped) prepareFor(current, SLICE_MS);
-      if (current.stopped) return finish(current);
-      setTimeout(slice, 0, current);
-      return;
+      return afterPreparing(current);
     }
     if (current.shards > 1) return shardedSlice(current);
     if (!current.stopped) runFor(current, SLICE_MS);
@@ -281,6 +279,14 @@ function slice(current) {
   } catch (err) {
     failed(current, err);
   }
+}
+
+/** After a slice of readying a run: it starts once its features are all in (if the slice did not
+ * start it), a Stop ends it, else the next slice follows. */
+function afterPreparing(current) {
+  if (!current.prepared && !handle.isPreparing()) runReady(current);
+  if (current.stopped) return finish(current);
+  setTimeout(slice, 0, current);
 }
 
 /** A run that failed says why and ends (unless a new run replaced it meanwhile). */
@@ -321,9 +327,7 @@ async function spreadRound(current) {
     const others = await assigned;
     if (current !== run) return;
     featuresReport(current, handle.finishClusterRound(others));
-    if (!handle.isPreparing()) runReady(current);
-    if (current.stopped) return finish(current);
-    setTimeout(slice, 0, current);
+    afterPreparing(current);
   } catch (err) {
     failed(current, err);
   }
@@ -331,9 +335,8 @@ async function spreadRound(current) {
 
 /** Features spread over the helpers for about SLICE_MS: each helper is handed a job of the photos
  * it can do in that time (from the measured time per photo) and this worker computes as many
- * meanwhile; the helpers' features are kept as they come. The first slice (this worker alone)
- * learns a learned kind's dictionary or measures the time per photo; raw pixels, or features
- * all kept, hand out no job. A Stop, or a new run, is seen between rounds. */
+ * meanwhile; the helpers' features are kept as they come. The first slice of features (this
+ * worker alone) measures the time per photo; raw pixels, or features all kept, hand out no job. A Stop, or a new run, is seen between rounds. */
 async function spreadFeatures(current) {
   try {
     const jobs = featureJobs(current);
@@ -352,10 +355,8 @@ async function spreadFeatures(current) {
       }
       if (current !== run) return;
       featuresReport(current, progress);
-      if (!handle.isPreparing()) runReady(current);
     }
-    if (current.stopped) return finish(current);
-    setTimeout(slice, 0, current);
+    afterPreparing(current);
   } catch (err) {
     failed(current, err);
   }

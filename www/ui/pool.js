@@ -29,20 +29,21 @@ export class Pool {
   /** Sends helper k - 1 shard k of the run (`rows(k)` its bytes, k from 1); resolves once
    * every helper has built its shard. */
   load(count, rows) {
-    this.resize(count);
-    return Promise.all(this.helpers.map((helper, k) => {
-      const bytes = rows(k + 1);
-      return ask(helper, { type: 'rows', rows: bytes }, [bytes.buffer]);
-    }));
+    return this.sendParts(count, 'rows', rows);
   }
 
   /** Sends helper k - 1 part k of a dictionary's patches (`rows(k)` its bytes, k from 1);
    * resolves once every helper holds its part. */
   loadPatches(count, rows) {
+    return this.sendParts(count, 'patches', rows);
+  }
+
+  /** `count` helpers, helper k - 1 sent part k (`part(k)`'s bytes, moved) in a message `type`. */
+  sendParts(count, type, part) {
     this.resize(count);
     return Promise.all(this.helpers.map((helper, k) => {
-      const bytes = rows(k + 1);
-      return ask(helper, { type: 'patches', rows: bytes }, [bytes.buffer]);
+      const rows = part(k + 1);
+      return ask(helper, { type, rows }, [rows.buffer]);
     }));
   }
 
@@ -50,7 +51,7 @@ export class Pool {
    * another in part order. */
   async assign(centroids) {
     const answers = await Promise.all(this.helpers.map((helper) => ask(helper, { type: 'assign', centroids })));
-    return concat(answers.map((a) => a.assigned), Uint32Array);
+    return concat(answers.map((a) => a.values), Uint32Array);
   }
 
   /** Sends `count` helpers the run's featurizer (the lead's `featurizer()` bytes); resolves once
@@ -64,13 +65,13 @@ export class Pool {
    * each job's number and its features (a Float64Array), in the jobs' order. */
   features(jobs) {
     return Promise.all(jobs.map(({ number, bytes }, k) =>
-      ask(this.helpers[k], { type: 'features', job: bytes }, [bytes.buffer]).then(({ rows }) => ({ number, rows }))));
+      ask(this.helpers[k], { type: 'features', job: bytes }, [bytes.buffer]).then(({ values }) => ({ number, rows: values }))));
   }
 
   /** Every helper's partial sums at `model` (a Float64Array), one after another in shard order. */
   async step(model) {
     const answers = await Promise.all(this.helpers.map((helper) => ask(helper, { type: 'step', model })));
-    return concat(answers.map((a) => a.partials), Float64Array);
+    return concat(answers.map((a) => a.values), Float64Array);
   }
 }
 
