@@ -1,7 +1,7 @@
 //! A run's training rows spread over the page's workers, and what the workers send each other.
 //!
 //! The lead worker holds the photos and the run. At the start of a run it cuts the training rows
-//! into [`blocks::shards`] (contiguous runs of whole blocks) and sends shard `i ≥ 1` to helper
+//! into [`blocks::shards`](crate::train::blocks::shards) (contiguous runs of whole blocks) and sends shard `i ≥ 1` to helper
 //! worker `i`, which builds a [`Shard`] from it; the lead computes shard 0 itself. Each step, the
 //! lead sends the model ([`model_to_wire`]); every helper answers with its blocks' partials
 //! ([`Shard::partials`], [`partials_to_wire`]; the integer kernel's gradient sums added up first,

@@ -7,14 +7,7 @@ use crate::threads::Threads;
 /// Rows assigned per chunk of work (a thread takes a contiguous run of chunks).
 const ASSIGN_ROWS: usize = 256;
 
-/// k-means over the rows of `points` (`dp` values each): centroids start at k distinct rows
-/// drawn with `rng`, then `iterations` rounds of assigning each row to its nearest centroid (the
-/// first on ties) and moving each centroid to its rows' mean. A centroid left without rows takes
-/// the row farthest from its own centroid, the farthest first, so no centroid is wasted.
-///
-/// The assignment step, nearly all the work, is spread over `threads`: each row's nearest
-/// centroid is found on its own, and the means are summed in row order on the caller's thread,
-/// so the centroids are the same bits on any count.
+/// Every round of a [`Clustering`] here, on `threads`: the tests' way to run k-means whole.
 #[cfg(test)]
 pub(super) fn kmeans(
     points: &[f32],
@@ -30,9 +23,16 @@ pub(super) fn kmeans(
     clustering.into_centroids()
 }
 
-/// k-means a round at a time (see [`kmeans`]), so the rounds' assignments can be computed
-/// elsewhere: rows `range` of a round are [`assign`]ed to [`Clustering::centroids`] by whoever
-/// holds them, and [`Clustering::update`] moves the centroids once every row is assigned.
+/// k-means over the rows of `points` (`dp` values each), a round at a time: centroids start at
+/// k distinct rows drawn with `rng`, then `iterations` rounds of assigning each row to its
+/// nearest centroid (the first on ties) and moving each centroid to its rows' mean. A centroid
+/// left without rows takes the row farthest from its own centroid, the farthest first, so no
+/// centroid is wasted.
+///
+/// The assignment step, nearly all the work, is per row ([`assign`]), so it can run anywhere:
+/// on threads ([`Clustering::round`]) or on the page's helper workers, each holding some rows
+/// ([`Clustering::assigned_elsewhere`]). The means are summed in row order on the caller's
+/// thread ([`Clustering::update`]), so the centroids are the same bits on any count.
 pub struct Clustering {
     points: Vec<f32>,
     dp: usize,
